@@ -1,0 +1,165 @@
+"""Settings: one typed object, read from ``ASSISTANT_*`` environment variables and ``.env``.
+
+Every field is documented here and listed by ``assistant info``. OpenAI's own variables
+(``OPENAI_API_KEY``, ``OPENAI_BASE_URL``) are read under their usual names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _bundled(name: str) -> Path:
+    """A top-level project folder (``seeds``, ``prompts``): the repo copy in an editable
+    install, the copy bundled into the wheel otherwise."""
+    repo_copy = PACKAGE_DIR.parent / name
+    if repo_copy.is_dir():
+        return repo_copy
+    return PACKAGE_DIR / "_bundled" / name
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("news-assistant", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """All knobs of the assistant. Environment: ``ASSISTANT_<FIELD>`` (case-insensitive)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    # --- where things live -------------------------------------------------------------
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder of the embedded Chroma store (ASSISTANT_DATA_DIR or --data-dir). "
+        "Defaults to the platform's user data folder.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000. "
+        "When set, the store lives there instead of in data_dir.",
+    )
+    collection: str = Field(default="news", description="Name of the Chroma collection holding the chunks.")
+    seeds_dir: Path = Field(
+        default_factory=lambda: _bundled("seeds"),
+        description="Articles ingested automatically when the store is empty.",
+    )
+    auto_seed: bool = Field(
+        default=True, description="Ingest seeds_dir on first use when the store holds no article."
+    )
+
+    # --- chunking ------------------------------------------------------------------------
+    chunk_tokens: int = Field(default=250, ge=32, le=2000, description="Target chunk size in cl100k tokens.")
+    chunk_overlap: int = Field(default=40, ge=0, le=500, description="Tokens repeated between neighbouring chunks.")
+
+    # --- embeddings ----------------------------------------------------------------------
+    embeddings: Literal["local", "openai"] = Field(
+        default="local",
+        description="`local`: the bundled all-MiniLM-L6-v2 int8 ONNX model; `openai`: the OpenAI "
+        "embeddings API (needs OPENAI_API_KEY). A store is tied to the model that built it.",
+    )
+    openai_embedding_model: str = Field(
+        default="text-embedding-3-small", description="Embedding model used when embeddings=openai."
+    )
+    embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Texts per embedding call.")
+    embed_threads: int = Field(
+        default=0, ge=0, description="onnxruntime intra-op threads for local embeddings; 0 = all cores."
+    )
+
+    # --- retrieval and answering ----------------------------------------------------------
+    top_k: int = Field(default=5, ge=1, le=100, description="Passages retrieved per question.")
+    min_relevance: float = Field(
+        default=0.20,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity a passage needs to count as relevant; below it for every "
+        "passage, the assistant abstains.",
+    )
+    answer_mode: Literal["auto", "extractive"] = Field(
+        default="auto",
+        description="`extractive`: quote the best sentences of the passages (offline). `auto`: the "
+        "best mode available (extractive until an LLM answerer is configured).",
+    )
+    max_sentences: int = Field(
+        default=3, ge=1, le=20, description="Most sentences an extractive answer quotes."
+    )
+
+    # --- OpenAI-compatible servers (read without the ASSISTANT_ prefix) ---------------------
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY"),
+        description="Key for OpenAI or an OpenAI-compatible server.",
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, ...).",
+    )
+
+    @field_validator("data_dir", "seeds_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://, e.g. http://127.0.0.1:8000")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_overlap(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_tokens ({self.chunk_tokens})"
+            )
+        return self
+
+    @classmethod
+    def load(cls, **overrides: object) -> "Settings":
+        """Read settings from the environment and ``.env``, with explicit overrides on top.
+
+        Raises :class:`ConfigError` with the offending variable named, instead of pydantic's
+        multi-line validation error.
+        """
+        from pydantic import ValidationError
+
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        try:
+            return cls(**clean)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first.get("loc", ())) or "settings"
+            raise ConfigError(
+                f"Invalid setting {field}: {first.get('msg')}",
+                hint=f"fix ASSISTANT_{field.upper()} in the environment or .env",
+            ) from None
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(name, value, description) for every setting, secrets masked."""
+        rows = []
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                shown = "set" if value.get_secret_value() else "not set"
+            else:
+                shown = "" if value is None else str(value)
+            rows.append((name, shown, field.description or ""))
+        return rows

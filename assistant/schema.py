@@ -1,0 +1,143 @@
+"""Typed values that cross module boundaries and the public API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as parsed from a source file. ``text`` is the body: paragraphs
+    separated by blank lines, the title not repeated in it."""
+
+    id: str
+    title: str
+    text: str
+    content_hash: str
+    source: str = ""
+    date: str = ""
+    url: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A token-bounded slice of an article. ``article.text[char_start:char_end] == text``."""
+
+    id: str
+    doc_id: str
+    index: int
+    text: str
+    paragraph: int
+    char_start: int
+    char_end: int
+    tokens: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its article's metadata and its relevance to the question."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    date: str
+    text: str
+    paragraph: int
+    char_start: int
+    char_end: int
+    score: float
+    path: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What a marker ``[n]`` in the answer points at.
+
+    ``quote`` is the exact span of the passage that supports the sentence carrying the
+    marker; ``char_start``/``char_end`` locate that quote in the article's text, so
+    ``article_text[char_start:char_end] == quote``. ``text`` is the whole passage.
+    """
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    date: str
+    chunk_id: str
+    quote: str
+    text: str
+    char_start: int
+    char_end: int
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """The result of a question. ``text`` carries ``[n]`` markers matching ``citations``."""
+
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    abstained: bool = False
+    mode: str = "extractive"
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "abstained": self.abstained,
+            "mode": self.mode,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [p.to_dict() for p in self.passages],
+            "timings": dict(self.timings),
+            "warnings": list(self.warnings),
+        }
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class IngestFailure:
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did. Counts are articles; ``chunks_written`` counts chunks."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    failed: list[IngestFailure] = field(default_factory=list)
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": len(self.added),
+            "replaced": len(self.replaced),
+            "unchanged": len(self.unchanged),
+            "pruned": len(self.pruned),
+            "failed": [asdict(f) for f in self.failed],
+            "chunks_written": self.chunks_written,
+            "seconds": round(self.seconds, 3),
+        }
