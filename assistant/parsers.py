@@ -1,0 +1,260 @@
+"""Read article files into :class:`Article` values.
+
+Formats: ``.txt`` (first line = title), ``.md`` (optional YAML front matter), ``.html``/``.htm``
+(article text through BeautifulSoup; scripts, styles and navigation dropped) and ``.jsonl``
+(one article per line: ``id, title, date, source, text``). A folder is read recursively.
+
+Parsers never raise for a bad file: they yield :class:`IngestFailure` with the reason, so
+one bad file never stops a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import yaml
+
+from .schema import Article, IngestFailure
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
+
+_HEADING_MAX = 60  # a line shorter than this with no final punctuation is a heading, not wrapped prose
+_END_PUNCT = tuple('.!?:;"\'”’)]')
+
+
+def content_hash(title: str, text: str, date: str = "", source: str = "") -> str:
+    h = hashlib.sha256()
+    for part in (title, date, source, text):
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def normalize_body(raw: str) -> str:
+    """Plain text with one paragraph per block, blocks separated by one blank line.
+
+    Lines within a blank-line-separated block are joined when the previous line looks
+    like hard-wrapped prose (long, no closing punctuation); otherwise each line is its own
+    paragraph (news files often put one paragraph a line).
+    """
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    paragraphs: list[str] = []
+    for block in re.split(r"\n\s*\n", raw):
+        current = ""
+        for line in block.split("\n"):
+            line = " ".join(line.split())
+            if not line:
+                continue
+            if current and len(current.split("\n")[-1]) >= _HEADING_MAX and not current.endswith(_END_PUNCT):
+                current += " " + line
+            else:
+                if current:
+                    paragraphs.append(current)
+                current = line
+        if current:
+            paragraphs.append(current)
+    return "\n\n".join(paragraphs)
+
+
+def fallback_title(text: str, limit: int = 80) -> str:
+    """A title for an article that has none: its first sentence, shortened."""
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0] if text.strip() else ""
+    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def make_article(
+    *, title: str, body: str, path: str, given_id: str = "", source: str = "", date: str = "", url: str = ""
+) -> Article:
+    text = normalize_body(body)
+    title = " ".join(title.split()) or fallback_title(text)
+    digest = content_hash(title, text, date, source)
+    doc_id = given_id.strip() if given_id and given_id.strip() else f"sha-{digest[:16]}"
+    return Article(
+        id=doc_id, title=title, text=text, content_hash=digest, source=source, date=date, url=url, path=path
+    )
+
+
+def _read_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def parse_txt(path: Path) -> Iterator[Article | IngestFailure]:
+    raw = _read_text(path).lstrip("\ufeff")
+    title, _, body = raw.lstrip().partition("\n")
+    if not body.strip():
+        yield IngestFailure(str(path), "no article text after the title line")
+        return
+    yield make_article(title=title, body=body, path=str(path))
+
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
+
+
+def parse_md(path: Path) -> Iterator[Article | IngestFailure]:
+    raw = _read_text(path).lstrip("\ufeff")
+    meta: dict = {}
+    m = _FRONT_MATTER.match(raw)
+    if m:
+        try:
+            loaded = yaml.safe_load(m.group(1)) or {}
+        except yaml.YAMLError as exc:
+            yield IngestFailure(str(path), f"front matter is not valid YAML: {exc.__class__.__name__}")
+            return
+        if not isinstance(loaded, dict):
+            yield IngestFailure(str(path), "front matter must be a YAML mapping (key: value lines)")
+            return
+        meta = loaded
+        raw = raw[m.end():]
+    lines = raw.strip().split("\n")
+    title = str(meta.get("title") or "")
+    if not title and lines and lines[0].startswith("#"):
+        title = lines.pop(0).lstrip("#").strip()
+    body = "\n".join(re.sub(r"^#{1,6}\s+", "", ln) for ln in lines)
+    body = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", body)  # images
+    body = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", body)  # links -> their text
+    body = re.sub(r"(\*\*|__)(.+?)\1", r"\2", body)
+    if not body.strip():
+        yield IngestFailure(str(path), "no article text")
+        return
+    yield make_article(
+        title=title,
+        body=body,
+        path=str(path),
+        given_id=str(meta.get("id") or ""),
+        source=str(meta.get("source") or ""),
+        date=str(meta.get("date") or ""),
+        url=str(meta.get("url") or ""),
+    )
+
+
+_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button"]
+_BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption"]
+
+
+def parse_html(path: Path) -> Iterator[Article | IngestFailure]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_bytes(), "html.parser")
+
+    def meta(*names: str) -> str:
+        for name in names:
+            tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+            if tag and tag.get("content"):
+                return str(tag["content"]).strip()
+        return ""
+
+    title = meta("og:title")
+    if not title and soup.title and soup.title.string:
+        title = soup.title.string.strip()
+    date = meta("article:published_time", "date", "pubdate")
+    if not date:
+        t = soup.find("time")
+        date = str(t.get("datetime") or t.get_text(strip=True)) if t else ""
+    source = meta("og:site_name")
+    url = meta("og:url")
+    for tag in soup(_DROP_TAGS):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    h1 = root.find("h1")
+    if not title and h1:
+        title = h1.get_text(" ", strip=True)
+    paragraphs = []
+    for el in root.find_all(_BLOCK_TAGS):
+        if el.find(_BLOCK_TAGS):  # the inner blocks carry the text
+            continue
+        if el.name == "h1" and title and el.get_text(" ", strip=True) == title:
+            continue
+        text = el.get_text(" ", strip=True)
+        if text:
+            paragraphs.append(text)
+    if not paragraphs:  # no block markup: the visible text
+        text = root.get_text("\n", strip=True)
+        paragraphs = [text] if text else []
+    if not paragraphs:
+        yield IngestFailure(str(path), "no article text in the HTML (only scripts, styles or navigation)")
+        return
+    yield make_article(title=title, body="\n\n".join(paragraphs), path=str(path), source=source, date=date, url=url)
+
+
+def parse_jsonl(path: Path) -> Iterator[Article | IngestFailure]:
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield IngestFailure(where, f"not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(obj, dict):
+                yield IngestFailure(where, "a line must be a JSON object")
+                continue
+            text = obj.get("text")
+            if not isinstance(text, str) or not text.strip():
+                yield IngestFailure(where, "missing or empty 'text'")
+                continue
+            yield make_article(
+                title=str(obj.get("title") or ""),
+                body=text,
+                path=str(path),
+                given_id=str(obj.get("id") or ""),
+                source=str(obj.get("source") or ""),
+                date=str(obj.get("date") or ""),
+                url=str(obj.get("url") or ""),
+            )
+
+
+PARSERS = {
+    ".txt": parse_txt,
+    ".md": parse_md,
+    ".markdown": parse_md,
+    ".html": parse_html,
+    ".htm": parse_html,
+    ".jsonl": parse_jsonl,
+}
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestFailure]:
+    """Files to ingest, folders expanded recursively in sorted order."""
+    for p in paths:
+        path = Path(p).expanduser()
+        if path.is_dir():
+            found = False
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and not child.name.startswith("."):
+                    found = True
+                    yield child.resolve()
+            if not found:
+                yield IngestFailure(str(path), f"folder holds no {', '.join(sorted(SUPPORTED_SUFFIXES))} file")
+        elif path.is_file():
+            if path.suffix.lower() not in PARSERS:
+                yield IngestFailure(
+                    str(path), f"unsupported file type '{path.suffix}' (use {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+                )
+            else:
+                yield path.resolve()
+        else:
+            yield IngestFailure(str(path), "no such file or folder")
+
+
+def parse_file(path: Path) -> Iterator[Article | IngestFailure]:
+    """Articles of one file; failures instead of exceptions."""
+    try:
+        yield from PARSERS[path.suffix.lower()](path)
+    except UnicodeDecodeError:
+        yield IngestFailure(str(path), "not UTF-8 text")
+    except OSError as exc:
+        yield IngestFailure(str(path), f"cannot read: {exc.strerror or exc}")
+
+
+def read_articles(paths: Iterable[str | Path]) -> Iterator[Article | IngestFailure]:
+    for item in expand_paths(paths):
+        if isinstance(item, IngestFailure):
+            yield item
+        else:
+            yield from parse_file(item)
