@@ -1,0 +1,181 @@
+"""Ingest: files -> articles -> chunks -> embeddings -> the store, idempotently.
+
+- An unchanged article (same id, same content hash) writes nothing.
+- A changed article (same id, or for one-article files the same path) gets its new chunks
+  written, then its old ones deleted, then its registry record updated.
+- ``prune`` removes articles whose source file is gone, and articles that have left a
+  ``.jsonl`` file ingested in this run.
+
+Chunks of many articles are embedded together (the embedder sorts them by length, so
+batches pad little); each article is then written and marked complete on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from .chunking import chunk_article
+from .parsers import expand_paths, parse_file
+from .schema import Article, Chunk, IngestFailure, IngestReport
+from .store import ArticleStore
+
+LOOKUP_BATCH = 64  # articles looked up in the registry at once
+EMBED_FLUSH = 256  # chunks gathered before an embedding call
+
+
+@dataclass
+class IngestProgress:
+    """A progress snapshot passed to the ``on_progress`` callback."""
+
+    articles_done: int
+    articles_total: int
+    chunks_done: int
+    elapsed: float
+    current: str = ""
+
+
+def estimate_articles(files: Iterable[Path]) -> int:
+    total = 0
+    for f in files:
+        if f.suffix.lower() == ".jsonl":
+            try:
+                with f.open("rb") as fh:
+                    total += sum(1 for line in fh if line.strip())
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
+class Ingestor:
+    def __init__(
+        self,
+        store: ArticleStore,
+        embedder: Embeddings,
+        chunk_tokens: int = 250,
+        chunk_overlap: int = 40,
+        on_progress: Callable[[IngestProgress], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunk_tokens = chunk_tokens
+        self.chunk_overlap = chunk_overlap
+        self.on_progress = on_progress
+
+    def run(self, paths: Iterable[str | Path], prune: bool = False) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        files: list[Path] = []
+        for item in expand_paths(paths):
+            if isinstance(item, IngestFailure):
+                report.failed.append(item)
+            else:
+                files.append(item)
+        self._total = estimate_articles(files)
+        self._done = 0
+        self._started = started
+        self._seen: dict[str, str] = {}  # id -> path, within this run
+        lookup: list[Article] = []
+        pending: list[tuple[Article, list[Chunk], list[str]]] = []  # (article, chunks, paths it replaces)
+        pending_chunks = 0
+
+        for f in files:
+            for item in parse_file(f):
+                if isinstance(item, IngestFailure):
+                    report.failed.append(item)
+                    self._tick(report, item.path)
+                    continue
+                if item.id in self._seen:
+                    report.failed.append(
+                        IngestFailure(item.path, f"duplicate article id '{item.id}' (first in {self._seen[item.id]}); skipped")
+                    )
+                    self._tick(report, item.path)
+                    continue
+                self._seen[item.id] = item.path
+                lookup.append(item)
+                if len(lookup) >= LOOKUP_BATCH:
+                    pending_chunks += self._classify(lookup, pending, report)
+                    lookup = []
+                if pending_chunks >= EMBED_FLUSH:
+                    self._flush(pending, report)
+                    pending_chunks = 0
+        pending_chunks += self._classify(lookup, pending, report)
+        self._flush(pending, report)
+        if prune:
+            self._prune(files, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _tick(self, report: IngestReport, current: str = "", n: int = 1) -> None:
+        self._done += n
+        if self.on_progress:
+            self.on_progress(
+                IngestProgress(
+                    articles_done=self._done,
+                    articles_total=max(self._total, self._done),
+                    chunks_done=report.chunks_written,
+                    elapsed=time.perf_counter() - self._started,
+                    current=current,
+                )
+            )
+
+    def _classify(self, articles: list[Article], pending: list, report: IngestReport) -> int:
+        """Sort articles into unchanged (done now) and to-write (chunked, queued). Returns chunks queued."""
+        if not articles:
+            return 0
+        records = self.store.get_records([a.id for a in articles])
+        queued = 0
+        for a in articles:
+            rec = records.get(a.id)
+            if rec is not None and rec.content_hash == a.content_hash:
+                report.unchanged.append(a.id)
+                self._tick(report, a.path)
+                continue
+            replaces: list[str] = []
+            if a.path and not a.path.endswith(".jsonl"):
+                # A one-article file whose content (so its content-hash id) changed.
+                replaces = [r.id for r in self.store.records_by_path(a.path) if r.id != a.id]
+            chunks = chunk_article(a, self.chunk_tokens, self.chunk_overlap)
+            pending.append((a, chunks, replaces if rec is None else replaces + [a.id]))
+            queued += len(chunks)
+        return queued
+
+    def _flush(self, pending: list, report: IngestReport) -> None:
+        if not pending:
+            return
+        texts = [c.text for _, chunks, _ in pending for c in chunks]
+        vectors = self.embedder.embed_documents(texts)
+        pos = 0
+        for article, chunks, replaces in pending:
+            vecs = vectors[pos : pos + len(chunks)]
+            pos += len(chunks)
+            self.store.write_article(article, chunks, vecs)
+            for old in replaces:
+                if old != article.id:
+                    self.store.delete_article(old)
+            (report.replaced if replaces else report.added).append(article.id)
+            report.chunks_written += len(chunks)
+            self._tick(report, article.path)
+        pending.clear()
+
+    def _prune(self, files: list[Path], report: IngestReport) -> None:
+        ingested_jsonl = {str(f) for f in files if f.suffix.lower() == ".jsonl"}
+        for rec in self.store.list_articles():
+            if not rec.path:
+                continue
+            gone = not Path(rec.path).exists()
+            left_file = rec.path in ingested_jsonl and rec.id not in self._seen
+            if gone or left_file:
+                self.store.delete_article(rec.id)
+                report.pruned.append(rec.id)
+
+
+def report_json(report: IngestReport) -> str:
+    return json.dumps(report.to_dict(), indent=2)

@@ -1,0 +1,253 @@
+"""The Chroma store: chunks with their embeddings, and a registry of complete articles.
+
+Two collections:
+- ``<collection>``: one record per chunk (embedding, text, metadata incl. offsets);
+- ``<collection>-articles``: one record per article (full text, metadata, content hash,
+  chunk count). An article's record is written only after all its chunks are, so the
+  registry is the list of complete articles.
+
+The chunk collection records the embedding model and dimension that built it; opening it
+with another model raises :class:`EmbeddingMismatchError`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from .errors import EmbeddingMismatchError, StoreError, StoreUnavailableError
+from .schema import Article, Chunk, Passage
+
+_PLACEHOLDER = [0.0]  # registry records carry no meaningful vector
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    id: str
+    title: str
+    source: str
+    date: str
+    url: str
+    path: str
+    content_hash: str
+    chunks: int
+    ingested_at: float
+
+    @classmethod
+    def from_meta(cls, doc_id: str, meta: dict[str, Any]) -> "ArticleRecord":
+        return cls(
+            id=doc_id,
+            title=str(meta.get("title", "")),
+            source=str(meta.get("source", "")),
+            date=str(meta.get("date", "")),
+            url=str(meta.get("url", "")),
+            path=str(meta.get("path", "")),
+            content_hash=str(meta.get("content_hash", "")),
+            chunks=int(meta.get("chunks", 0)),
+            ingested_at=float(meta.get("ingested_at", 0.0)),
+        )
+
+
+def make_client(chroma_url: str | None, data_dir: Path):
+    """An HttpClient for ``chroma_url``, else a PersistentClient under ``data_dir/chroma``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        u = urlparse(chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=u.hostname or "localhost",
+                port=u.port or (443 if u.scheme == "https" else 8000),
+                ssl=u.scheme == "https",
+                settings=settings,
+            )
+            client.heartbeat()
+        except Exception as exc:
+            raise StoreUnavailableError(
+                f"Cannot reach the Chroma server at {chroma_url} ({exc.__class__.__name__}).",
+                hint="start it with `chroma run --path DIR --port PORT`, or unset ASSISTANT_CHROMA_URL "
+                "to use the embedded store",
+            ) from None
+        return client
+    path = data_dir / "chroma"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    except Exception as exc:
+        raise StoreError(
+            f"Cannot open the Chroma store at {path}: {exc}",
+            hint="check the folder's permissions, or choose another with --data-dir / ASSISTANT_DATA_DIR",
+        ) from None
+
+
+class ArticleStore:
+    """Chunks and articles in Chroma, for one embedding model."""
+
+    def __init__(self, client, collection: str, model_id: str, dimension: int) -> None:
+        self.client = client
+        self.name = collection
+        self.model_id = model_id
+        try:
+            self.chunks = client.get_or_create_collection(
+                collection,
+                metadata={"hnsw:space": "cosine", "embedding_model": model_id, "embedding_dim": dimension},
+                embedding_function=None,
+            )
+            self.articles = client.get_or_create_collection(
+                f"{collection}-articles", metadata={"role": "article registry"}, embedding_function=None
+            )
+        except Exception as exc:
+            raise StoreError(f"Cannot open collection '{collection}': {exc}") from None
+        meta = self.chunks.metadata or {}
+        stored_model = meta.get("embedding_model")
+        stored_dim = int(meta.get("embedding_dim") or 0)
+        if stored_model != model_id or (dimension and stored_dim and stored_dim != dimension):
+            raise EmbeddingMismatchError(
+                f"The store '{collection}' was built with the embedding model {stored_model} "
+                f"({stored_dim} dimensions), not the configured {model_id}.",
+                hint="re-ingest into a new store (another --data-dir or ASSISTANT_COLLECTION), "
+                "or set ASSISTANT_EMBEDDINGS back to the model that built it",
+            )
+        self.dimension = stored_dim or dimension
+        self._max_batch = max(1, min(int(client.get_max_batch_size()), 1000))
+
+    # --- articles ---------------------------------------------------------------------
+
+    def get_records(self, ids: Sequence[str]) -> dict[str, ArticleRecord]:
+        if not ids:
+            return {}
+        got = self.articles.get(ids=list(ids), include=["metadatas"])
+        return {i: ArticleRecord.from_meta(i, m or {}) for i, m in zip(got["ids"], got["metadatas"])}
+
+    def records_by_path(self, path: str) -> list[ArticleRecord]:
+        got = self.articles.get(where={"path": path}, include=["metadatas"])
+        return [ArticleRecord.from_meta(i, m or {}) for i, m in zip(got["ids"], got["metadatas"])]
+
+    def list_articles(self) -> list[ArticleRecord]:
+        out: list[ArticleRecord] = []
+        offset, page = 0, 1000
+        while True:
+            got = self.articles.get(include=["metadatas"], limit=page, offset=offset)
+            out.extend(ArticleRecord.from_meta(i, m or {}) for i, m in zip(got["ids"], got["metadatas"]))
+            if len(got["ids"]) < page:
+                return out
+            offset += page
+
+    def article_text(self, doc_id: str) -> str | None:
+        got = self.articles.get(ids=[doc_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def count_articles(self) -> int:
+        return self.articles.count()
+
+    def count_chunks(self) -> int:
+        return self.chunks.count()
+
+    # --- writes -----------------------------------------------------------------------
+
+    def write_article(self, article: Article, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+        """Store an article's chunks, drop its stale chunks, then mark it complete."""
+        if len(chunks) != len(embeddings):
+            raise StoreError("internal: chunks and embeddings differ in number")
+        base = {
+            "doc_id": article.id,
+            "title": article.title,
+            "source": article.source,
+            "date": article.date,
+            "path": article.path,
+            "content_hash": article.content_hash,
+        }
+        ids = [c.id for c in chunks]
+        for b in range(0, len(chunks), self._max_batch):
+            part = chunks[b : b + self._max_batch]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=[list(map(float, e)) for e in embeddings[b : b + self._max_batch]],
+                documents=[c.text for c in part],
+                metadatas=[
+                    {
+                        **base,
+                        "index": c.index,
+                        "paragraph": c.paragraph,
+                        "char_start": c.char_start,
+                        "char_end": c.char_end,
+                        "tokens": c.tokens,
+                    }
+                    for c in part
+                ],
+            )
+        self._delete_chunks(article.id, keep=set(ids))
+        self.articles.upsert(
+            ids=[article.id],
+            embeddings=[_PLACEHOLDER],
+            documents=[article.text],
+            metadatas=[{**base, "url": article.url, "chunks": len(chunks), "ingested_at": time.time()}],
+        )
+
+    def _delete_chunks(self, doc_id: str, keep: set[str] | None = None) -> None:
+        got = self.chunks.get(where={"doc_id": doc_id}, include=[])
+        stale = [i for i in got["ids"] if not keep or i not in keep]
+        for b in range(0, len(stale), self._max_batch):
+            self.chunks.delete(ids=stale[b : b + self._max_batch])
+
+    def delete_article(self, doc_id: str) -> None:
+        """Remove an article: its registry record first (so it is never half-listed), then its chunks."""
+        self.articles.delete(ids=[doc_id])
+        self._delete_chunks(doc_id)
+
+    # --- reads ------------------------------------------------------------------------
+
+    def vectorstore(self, embeddings):
+        """The chunk collection as a LangChain ``Chroma`` vector store."""
+        from langchain_chroma import Chroma
+
+        return Chroma(client=self.client, collection_name=self.name, embedding_function=embeddings)
+
+    def search(self, query_embedding: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
+        """The k nearest chunks, best first; ``score`` is cosine similarity."""
+        n = self.chunks.count()
+        if n == 0:
+            return []
+        res = self.chunks.query(
+            query_embeddings=[list(map(float, query_embedding))],
+            n_results=min(k, n),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            passage_from(i, doc, meta, 1.0 - float(dist))
+            for i, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
+        ]
+
+
+def passage_from(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
+    return Passage(
+        chunk_id=chunk_id,
+        doc_id=str(meta.get("doc_id", "")),
+        title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")),
+        date=str(meta.get("date", "")),
+        text=text or "",
+        paragraph=int(meta.get("paragraph", 0)),
+        char_start=int(meta.get("char_start", 0)),
+        char_end=int(meta.get("char_end", 0)),
+        score=round(score, 6),
+        path=str(meta.get("path", "")),
+    )
+
+
+def iter_batches(items: Iterable, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

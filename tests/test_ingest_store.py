@@ -1,0 +1,115 @@
+import json
+import shutil
+
+import pytest
+
+from assistant import Assistant
+from assistant.errors import EmbeddingMismatchError
+
+from .conftest import SEEDS
+
+
+def write_jsonl(path, articles):
+    path.write_text("".join(json.dumps(a) + "\n" for a in articles))
+
+
+def test_reingest_unchanged_writes_nothing(make_assistant):
+    a = make_assistant()
+    first = a.ingest([SEEDS])
+    assert len(first.added) == 1 and first.chunks_written >= 4
+    chunks = a.store.count_chunks()
+    again = a.ingest([SEEDS])
+    assert again.added == [] and again.replaced == [] and len(again.unchanged) == 1
+    assert again.chunks_written == 0
+    assert a.store.count_chunks() == chunks and a.store.count_articles() == 1
+
+
+def test_edited_file_replaces_its_chunks(make_assistant, tmp_path):
+    folder = tmp_path / "arts"
+    folder.mkdir()
+    shutil.copy(SEEDS / "000_85b558e37aca63af.txt", folder / "seed.txt")
+    a = make_assistant()
+    a.ingest([folder])
+    old_chunks = set(a.store.chunks.get()["ids"])
+    text = (folder / "seed.txt").read_text().replace("This is hogwash.", "This is balderdash.")
+    (folder / "seed.txt").write_text(text)
+    report = a.ingest([folder])
+    assert len(report.replaced) == 1 and not report.added
+    assert a.store.count_articles() == 1
+    new_chunks = set(a.store.chunks.get()["ids"])
+    assert new_chunks and old_chunks - new_chunks  # stale chunks gone
+    docs = a.store.chunks.get(include=["documents"])["documents"]
+    assert not any("hogwash" in d for d in docs)
+    assert any("balderdash" in d for d in docs)
+    assert "balderdash" in a.ask("What did the Israeli leader call the claims of control?").text
+
+
+def test_jsonl_article_with_same_id_is_replaced(make_assistant, tmp_path):
+    p = tmp_path / "news.jsonl"
+    write_jsonl(p, [{"id": "a1", "title": "Floods", "text": "Floods hit the town of Abcville on Monday."},
+                    {"id": "a2", "title": "Fires", "text": "Fires burned near Defton for three days."}])
+    a = make_assistant()
+    assert len(a.ingest([p]).added) == 2
+    write_jsonl(p, [{"id": "a1", "title": "Floods", "text": "Floods hit the town of Abcville on Tuesday."},
+                    {"id": "a2", "title": "Fires", "text": "Fires burned near Defton for three days."}])
+    r = a.ingest([p])
+    assert r.replaced == ["a1"] and r.unchanged == ["a2"]
+    docs = a.store.chunks.get(where={"doc_id": "a1"}, include=["documents"])["documents"]
+    assert docs == ["Floods hit the town of Abcville on Tuesday."]
+
+
+def test_prune_removes_articles_whose_files_are_gone(make_assistant, tmp_path):
+    folder = tmp_path / "arts"
+    folder.mkdir()
+    (folder / "one.txt").write_text("Harbour reopens\nThe harbour at Port Elwyn reopened after repairs.")
+    (folder / "two.txt").write_text("Bridge closes\nThe old bridge in Norvale closed for inspection.")
+    p = tmp_path / "more.jsonl"
+    write_jsonl(p, [{"id": "j1", "text": "Grain shipments rose in March."}, {"id": "j2", "text": "Oil fell."}])
+    a = make_assistant()
+    a.ingest([folder, p])
+    assert a.store.count_articles() == 4
+    (folder / "two.txt").unlink()
+    write_jsonl(p, [{"id": "j1", "text": "Grain shipments rose in March."}])
+    without = a.ingest([folder, p])  # no --prune: nothing removed
+    assert without.pruned == [] and a.store.count_articles() == 4
+    report = a.ingest([folder, p], prune=True)
+    assert len(report.pruned) == 2 and "j2" in report.pruned
+    titles = sorted(r.title for r in a.articles())
+    assert "Bridge closes" not in titles and "Harbour reopens" in titles
+    assert not a.store.chunks.get(where={"doc_id": "j2"})["ids"]
+
+
+def test_failures_are_reported_and_do_not_stop_the_batch(make_assistant, tmp_path):
+    (tmp_path / "good.txt").write_text("Good\nA perfectly good article about ferries.")
+    (tmp_path / "bad.txt").write_bytes(b"Bad\n\xff\xfe\x00 not utf8")
+    a = make_assistant()
+    r = a.ingest([tmp_path / "good.txt", tmp_path / "bad.txt", tmp_path / "missing.md"])
+    assert len(r.added) == 1
+    assert {f.path.split("/")[-1] for f in r.failed} == {"bad.txt", "missing.md"}
+
+
+def test_store_remembers_its_embedding_model(make_assistant, tmp_path):
+    a = make_assistant()
+    a.ingest([SEEDS])
+
+    class OtherModel:
+        model_id = "some-other-model"
+        dimension = 384
+
+        def embed_query(self, text):
+            return [0.0] * 384
+
+        def embed_documents(self, texts):
+            return [[0.0] * 384 for _ in texts]
+
+    b = Assistant(embedder=OtherModel(), data_dir=tmp_path / "store", auto_seed=False)
+    with pytest.raises(EmbeddingMismatchError, match="re-ingest"):
+        b.store
+
+
+def test_seeds_are_ingested_on_first_use(make_assistant):
+    a = make_assistant(auto_seed=True, seeds_dir=SEEDS)
+    assert a.store.count_articles() == 0
+    ans = a.ask("Who did Vance meet in Jerusalem?")
+    assert a.store.count_articles() == 1
+    assert not ans.abstained and "Netanyahu" in ans.text
