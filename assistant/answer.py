@@ -1,0 +1,140 @@
+"""Answer step: turns retrieved passages into an :class:`Answer`. Swappable by design.
+
+An answerer is any object with ``mode`` and ``answer(question, retrieval) -> Answer``.
+:class:`ExtractiveAnswerer` works offline: it quotes, verbatim, the sentences of the
+relevant passages that best answer the question, each followed by its citation marker,
+and abstains when no sentence carries evidence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from .chunking import paragraph_spans, sentence_spans
+from .citations import cite_span, merge_spans
+from .retrieval import Retrieval
+from .schema import Answer, Citation, Passage
+from .text import content_terms, is_speech_question
+
+NO_ANSWER = "The articles don't say."
+
+
+class Answerer(Protocol):
+    mode: str
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer: ...
+
+
+@dataclass
+class _Sentence:
+    passage: int  # index into the relevant passages
+    start: int  # offsets within the passage text
+    end: int
+    text: str
+    prev: str  # the sentence before it in the same paragraph, for "he said" / "the leader asserted"
+    score: float = 0.0
+    lexical: float = 0.0
+    dense: float = 0.0
+
+
+def _candidates(passages: list[Passage]) -> list[_Sentence]:
+    seen: set[tuple[str, int]] = set()
+    out: list[_Sentence] = []
+    for pi, p in enumerate(passages):
+        for ps, pe in paragraph_spans(p.text):
+            prev = ""
+            for s, e in sentence_spans(p.text, ps, pe):
+                sent = p.text[s:e]
+                key = (p.doc_id, p.char_start + s)
+                is_heading = not sent.rstrip().endswith(tuple(".!?\"'”’")) and len(sent) < 120
+                if key not in seen and not is_heading and len(sent.split()) >= 4:
+                    seen.add(key)
+                    out.append(_Sentence(pi, s, e, sent, prev))
+                prev = sent
+    return out
+
+
+class ExtractiveAnswerer:
+    """Quotes the best-supported sentences of the passages. No model beyond the embedder."""
+
+    mode = "extractive"
+
+    def __init__(self, embedder: Embeddings, max_sentences: int = 3, relative_cutoff: float = 0.7,
+                 min_dense_without_terms: float = 0.5) -> None:
+        self.embedder = embedder
+        self.max_sentences = max_sentences
+        self.relative_cutoff = relative_cutoff
+        self.min_dense_without_terms = min_dense_without_terms
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        embed_array = getattr(self.embedder, "embed_array", None)
+        if embed_array is not None:
+            return embed_array(texts)
+        return np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
+
+    def score(self, question: str, retrieval: Retrieval) -> list[_Sentence]:
+        """Candidate sentences of the relevant passages, scored, best first."""
+        passages = retrieval.relevant
+        cands = _candidates(passages)
+        if not cands:
+            return []
+        q_terms = set(content_terms(question))
+        # Inverse document frequency over the candidate sentences: rare terms decide.
+        df: dict[str, int] = {}
+        sent_terms = []
+        for c in cands:
+            terms = set(content_terms(c.text))
+            sent_terms.append(terms)
+            for t in terms & q_terms:
+                df[t] = df.get(t, 0) + 1
+        n = len(cands)
+        idf = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in q_terms}
+        total = sum(idf.values()) or 1.0
+        vecs = self._embed([c.text for c in cands])
+        dense = vecs @ retrieval.query_vector
+        speech = is_speech_question(question)
+        for c, terms, d in zip(cands, sent_terms, dense):
+            lexical = sum(idf[t] for t in q_terms & terms) / total
+            prev_terms = set(content_terms(c.prev)) - terms
+            context = 0.5 * sum(idf[t] for t in q_terms & prev_terms) / total
+            quote_bonus = 0.15 if speech and any(q in c.text for q in ('"', "“", "”")) else 0.0
+            c.dense = float(d)
+            c.lexical = lexical + context
+            c.score = 0.45 * c.dense + 0.45 * c.lexical + quote_bonus + 0.1 * passages[c.passage].score
+        return sorted(cands, key=lambda c: c.score, reverse=True)
+
+    def _has_evidence(self, c: _Sentence) -> bool:
+        return c.lexical > 0 or c.dense >= self.min_dense_without_terms
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        passages = retrieval.relevant
+        ranked = [c for c in self.score(question, retrieval) if self._has_evidence(c)]
+        if not ranked:
+            return Answer(question=question, text=NO_ANSWER, passages=passages, abstained=True, mode=self.mode)
+        best = ranked[0].score
+        chosen = [c for c in ranked if c.score >= self.relative_cutoff * best][: self.max_sentences]
+        # Reading order: by passage rank, then position; neighbouring sentences share one citation.
+        by_passage: dict[int, list[tuple[int, int]]] = {}
+        for c in chosen:
+            by_passage.setdefault(c.passage, []).append((c.start, c.end))
+        citations: list[Citation] = []
+        parts: list[str] = []
+        for pi in sorted(by_passage):
+            p = passages[pi]
+            for s, e in merge_spans(by_passage[pi], p.text):
+                cit = cite_span(len(citations) + 1, p, s, e)
+                citations.append(cit)
+                parts.append(f"{' '.join(cit.quote.split())} [{cit.n}]")
+        return Answer(
+            question=question,
+            text=" ".join(parts),
+            citations=citations,
+            passages=passages,
+            abstained=False,
+            mode=self.mode,
+        )

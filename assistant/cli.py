@@ -1,0 +1,225 @@
+"""The ``assistant`` command line: ingest, ask, articles, info.
+
+Errors of the :class:`AssistantError` family print as one line (plus a hint) on stderr,
+with a non-zero exit code and no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import AssistantError
+
+app = typer.Typer(
+    name="assistant",
+    help="Ask questions about news articles; answers cite the exact passages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+_state: dict = {}
+
+
+def _assistant():
+    from .core import Assistant
+
+    if "assistant" not in _state:
+        overrides = {}
+        if _state.get("data_dir"):
+            overrides["data_dir"] = _state["data_dir"]
+        _state["assistant"] = Assistant(**overrides)
+    return _state["assistant"]
+
+
+@app.callback()
+def _main(
+    data_dir: Optional[Path] = typer.Option(
+        None, "--data-dir", help="Folder of the embedded store (overrides ASSISTANT_DATA_DIR)."
+    ),
+) -> None:
+    _state.clear()
+    _state["data_dir"] = data_dir
+
+
+class _IngestBar:
+    """A rich progress bar fed by the ingest's progress callback."""
+
+    def __init__(self, console: Console, label: str) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn(f"[bold]{escape(label)}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("articles"),
+            TextColumn("{task.fields[rates]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.task = None
+
+    def __enter__(self):
+        self.progress.__enter__()
+        self.task = self.progress.add_task("ingest", total=None, rates="")
+        return self
+
+    def __exit__(self, *exc):
+        self.progress.__exit__(*exc)
+
+    def __call__(self, p) -> None:
+        secs = max(p.elapsed, 1e-6)
+        rates = f"{p.articles_done / secs:6.1f} articles/s  {p.chunks_done / secs:6.1f} chunks/s  ({p.chunks_done} chunks)"
+        self.progress.update(self.task, completed=p.articles_done, total=p.articles_total, rates=rates)
+
+
+def _print_report(report, console: Console) -> None:
+    t = Table(show_header=True, header_style="bold", box=None)
+    for col in ("added", "replaced", "unchanged", "pruned", "failed", "chunks written", "seconds"):
+        t.add_column(col, justify="right")
+    t.add_row(
+        str(len(report.added)), str(len(report.replaced)), str(len(report.unchanged)), str(len(report.pruned)),
+        f"[red]{len(report.failed)}[/red]" if report.failed else "0", str(report.chunks_written),
+        f"{report.seconds:.1f}",
+    )
+    console.print(t)
+    for f in report.failed:
+        console.print(f"  [red]failed[/red] {escape(f.path)}: {escape(f.reason)}")
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files (.txt .md .html .jsonl) or folders to ingest."),
+    prune: bool = typer.Option(False, "--prune", help="Remove stored articles whose source files are gone."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Add articles to the store (unchanged articles are skipped, changed ones replaced)."""
+    a = _assistant()
+    with _IngestBar(err, "Ingesting") as bar:
+        report = a.ingest([str(p) for p in paths], prune=prune, on_progress=bar)
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+    else:
+        _print_report(report, out)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _render_answer(answer, console: Console) -> None:
+    text = escape(answer.text)
+    text = re.sub(r"\\?\[(\d+)\]", r"[bold cyan]\[\1][/bold cyan]", text)
+    console.print(text)
+    for w in answer.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(w)}")
+    if answer.citations:
+        console.print()
+        console.print("[bold]Sources[/bold]")
+        for c in answer.citations:
+            meta = ", ".join(x for x in (c.source, c.date) if x)
+            console.print(f" [bold cyan]\\[{c.n}][/bold cyan] [bold]{escape(c.title)}[/bold]" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
+            console.print(f"     [green]│ {escape(' '.join(c.quote.split()))}[/green]")
+
+
+@app.command()
+def ask(
+    question: list[str] = typer.Argument(..., help="The question (quotes optional)."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+) -> None:
+    """Answer a question from the stored articles, citing the passages."""
+    a = _assistant()
+    q = " ".join(question)
+    if a.needs_seeding():
+        with _IngestBar(err, "First use: ingesting the seed articles") as bar:
+            a.ensure_seeded(on_progress=bar)
+    answer = a.ask(q, k=k)
+    if as_json:
+        out.print_json(json.dumps(answer.to_dict()))
+    else:
+        _render_answer(answer, out)
+
+
+@app.command()
+def articles(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
+    """List the stored articles."""
+    recs = _assistant().articles()
+    if as_json:
+        out.print_json(json.dumps([r.__dict__ for r in recs]))
+        return
+    if not recs:
+        out.print("No articles stored yet. Add some with: assistant ingest PATH")
+        return
+    t = Table(header_style="bold")
+    for col in ("id", "title", "source", "date", "chunks"):
+        t.add_column(col, overflow="fold")
+    for r in recs:
+        t.add_row(escape(r.id), escape(r.title), escape(r.source), escape(r.date), str(r.chunks))
+    out.print(t)
+    out.print(f"{len(recs)} articles")
+
+
+@app.command()
+def info(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """Show the store, counts, models and every setting."""
+    a = _assistant()
+    data = a.info()
+    if as_json:
+        out.print_json(json.dumps({**data, "settings": {n: v for n, v, _ in a.settings.describe()}}))
+        return
+    t = Table(show_header=False, box=None)
+    for key, value in data.items():
+        t.add_row(f"[bold]{key}[/bold]", escape(str(value)))
+    out.print(t)
+    out.print()
+    s = Table(title="Settings (ASSISTANT_<NAME>)", header_style="bold")
+    s.add_column("name")
+    s.add_column("value", overflow="fold")
+    s.add_column("meaning", overflow="fold")
+    for name, value, desc in a.settings.describe():
+        s.add_row(name, escape(value), escape(desc))
+    out.print(s)
+
+
+def main() -> None:
+    """Console entry point: run the app, turning our errors into one clear line."""
+    try:
+        rc = app(standalone_mode=False)  # returns the exit code of typer.Exit
+    except AssistantError as exc:
+        err.print(f"[bold red]Error:[/bold red] {escape(exc.message)}")
+        if exc.hint:
+            err.print(f"[dim]→ {escape(exc.hint)}[/dim]")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            err.print("Aborted.")
+            sys.exit(1)
+        raise
+    sys.exit(rc if isinstance(rc, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

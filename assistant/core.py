@@ -1,0 +1,200 @@
+"""The :class:`Assistant`: settings, store, embedder, retriever and answerer wired together."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from .answer import Answerer, ExtractiveAnswerer
+from .config import Settings
+from .errors import InputError
+from .ingest import Ingestor, IngestProgress
+from .retrieval import DenseRetriever, PassageRetriever, Retrieval
+from .schema import Answer, IngestReport
+from .store import ArticleRecord, ArticleStore, make_client
+
+MAX_QUESTION_CHARS = 4000
+
+
+def build_embedder(settings: Settings) -> Embeddings:
+    if settings.embeddings == "openai":
+        from .embeddings import openai_embeddings
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        return openai_embeddings(settings.openai_embedding_model, key, settings.openai_base_url)
+    from .embeddings import LocalMiniLMEmbeddings
+
+    return LocalMiniLMEmbeddings(batch_size=settings.embed_batch_size, threads=settings.embed_threads)
+
+
+class Assistant:
+    """Question answering over the articles in one store.
+
+    >>> a = Assistant()                       # settings from ASSISTANT_* / .env
+    >>> a.ingest(["articles/"])               # doctest: +SKIP
+    >>> a.ask("What did Netanyahu say about the alliance?").text  # doctest: +SKIP
+    """
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Embeddings | None = None,
+                 answerer: Answerer | None = None, **overrides: Any) -> None:
+        self.settings = settings.model_copy(update=overrides) if settings else Settings.load(**overrides)
+        self._embedder = embedder
+        self._answerer = answerer
+        self._store: ArticleStore | None = None
+        self._lock = threading.RLock()
+        self._seed_checked = False
+
+    # --- parts, built on first use ------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embeddings:
+        if self._embedder is None:
+            self._embedder = build_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def store(self) -> ArticleStore:
+        with self._lock:
+            if self._store is None:
+                from .embeddings import embedding_identity
+
+                model_id, dim = embedding_identity(self.embedder)
+                client = make_client(self.settings.chroma_url, self.settings.data_dir)
+                self._store = ArticleStore(client, self.settings.collection, model_id, dim)
+            return self._store
+
+    @property
+    def retriever(self) -> DenseRetriever:
+        return DenseRetriever(self.store, self.embedder, self.settings.top_k, self.settings.min_relevance)
+
+    @property
+    def answerer(self) -> Answerer:
+        if self._answerer is None:
+            self._answerer = ExtractiveAnswerer(self.embedder, max_sentences=self.settings.max_sentences)
+        return self._answerer
+
+    # --- ingest -----------------------------------------------------------------------
+
+    def ingest(self, paths: Iterable[str | Path], prune: bool = False,
+               on_progress: Callable[[IngestProgress], None] | None = None) -> IngestReport:
+        """Ingest files, folders or ``.jsonl`` files. Unchanged articles are skipped."""
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        with self._lock:
+            ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_tokens,
+                                self.settings.chunk_overlap, on_progress=on_progress)
+            return ingestor.run(list(paths), prune=prune)
+
+    def needs_seeding(self) -> bool:
+        """True when the store is empty and the seed articles should be ingested first."""
+        s = self.settings
+        if self._seed_checked or not s.auto_seed or not s.seeds_dir.is_dir():
+            return False
+        if self.store.count_articles() > 0:
+            self._seed_checked = True
+            return False
+        return True
+
+    def ensure_seeded(self, on_progress: Callable[[IngestProgress], None] | None = None) -> IngestReport | None:
+        """On first use of an empty store, ingest the seed articles (``auto_seed``)."""
+        if not self.needs_seeding():
+            return None
+        report = self.ingest([self.settings.seeds_dir], on_progress=on_progress)
+        self._seed_checked = True
+        return report
+
+    # --- questions --------------------------------------------------------------------
+
+    @staticmethod
+    def _clean_question(question: str) -> str:
+        if not isinstance(question, str):
+            raise InputError(f"A question must be text, not {type(question).__name__}.")
+        q = " ".join("".join(ch if ch.isprintable() or ch.isspace() else " " for ch in question).split())
+        if not q:
+            raise InputError("The question is empty.", hint='ask something, e.g. assistant ask "Who met Netanyahu?"')
+        return q[:MAX_QUESTION_CHARS]
+
+    def retrieve(self, question: str, k: int | None = None, where: dict | None = None) -> Retrieval:
+        self.ensure_seeded()
+        return self.retriever.retrieve(self._clean_question(question), k=k, where=where)
+
+    def ask(self, question: str, k: int | None = None, where: dict | None = None) -> Answer:
+        """Answer a question from the stored articles, with numbered citations."""
+        t0 = time.perf_counter()
+        q = self._clean_question(question)
+        self.ensure_seeded()
+        t1 = time.perf_counter()
+        retrieval = self.retriever.retrieve(q, k=k, where=where)
+        t2 = time.perf_counter()
+        answer = self.answerer.answer(q, retrieval)
+        t3 = time.perf_counter()
+        if len(q) < len(" ".join(question.split())):
+            answer.warnings.append(f"The question was cut to {MAX_QUESTION_CHARS} characters.")
+        answer.question = question if len(question) <= MAX_QUESTION_CHARS else q
+        answer.timings.update(
+            {"setup": round(t1 - t0, 4), "retrieve": round(t2 - t1, 4), "answer": round(t3 - t2, 4),
+             "total": round(t3 - t0, 4)}
+        )
+        return answer
+
+    # --- store views ------------------------------------------------------------------
+
+    def articles(self) -> list[ArticleRecord]:
+        return sorted(self.store.list_articles(), key=lambda r: (r.source, r.date, r.title))
+
+    def info(self) -> dict[str, Any]:
+        from .embeddings import embedding_identity
+
+        model_id, dim = embedding_identity(self.embedder)
+        s = self.settings
+        return {
+            "store": s.chroma_url or str(s.data_dir / "chroma"),
+            "collection": s.collection,
+            "articles": self.store.count_articles(),
+            "chunks": self.store.count_chunks(),
+            "embedding_model": model_id,
+            "embedding_dim": self.store.dimension or dim,
+            "answer_mode": self.answerer.mode,
+            "chunking": f"{s.chunk_tokens} tokens, {s.chunk_overlap} overlap (cl100k_base)",
+        }
+
+    # --- LangChain --------------------------------------------------------------------
+
+    def as_retriever(self, k: int | None = None) -> PassageRetriever:
+        """The store as a LangChain ``BaseRetriever`` (relevant passages as Documents)."""
+        self.ensure_seeded()
+        return PassageRetriever(retriever=self.retriever, k=k)
+
+    def as_runnable(self):
+        """``ask`` as a LangChain ``Runnable``: str -> Answer."""
+        from langchain_core.runnables import RunnableLambda
+
+        return RunnableLambda(lambda q: self.ask(q), name="assistant.ask")
+
+
+_default: Assistant | None = None
+_default_lock = threading.Lock()
+
+
+def get_assistant() -> Assistant:
+    """The shared default instance used by the module-level ``ask`` and ``ingest``."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Assistant()
+        return _default
+
+
+def ask(question: str, k: int | None = None, where: dict | None = None) -> Answer:
+    """Answer a question with the default :class:`Assistant`."""
+    return get_assistant().ask(question, k=k, where=where)
+
+
+def ingest(paths: Iterable[str | Path] | str | Path, prune: bool = False) -> IngestReport:
+    """Ingest files, folders or ``.jsonl`` files into the default store."""
+    return get_assistant().ingest(paths, prune=prune)

@@ -1,0 +1,73 @@
+import pytest
+
+from assistant.errors import InputError
+from assistant.parsers import read_articles
+
+from .conftest import SEEDS
+
+
+def seed_text():
+    (a,) = list(read_articles([SEEDS]))
+    return a.text
+
+
+def test_netanyahu_alliance_is_quoted_and_cited(seeded):
+    ans = seeded.ask("What did Netanyahu say about the alliance?")
+    assert not ans.abstained and ans.mode == "extractive"
+    hits = [c for c in ans.citations if "alliance of partners" in c.quote]
+    assert hits, ans.text
+    c = hits[0]
+    assert "alliance of partners" in c.text  # the cited passage holds it
+    assert f"[{c.n}]" in ans.text
+    assert c.quote in ans.text or " ".join(c.quote.split()) in ans.text
+
+
+def test_citation_offsets_point_into_the_article(seeded):
+    text = seed_text()
+    ans = seeded.ask("Which countries were mentioned for the security force?")
+    assert ans.citations
+    for c in ans.citations:
+        assert text[c.char_start : c.char_end] == c.quote
+        assert c.quote in c.text
+    assert any("Turkey and Indonesia" in c.quote for c in ans.citations)
+
+
+def test_every_marker_has_a_citation(seeded):
+    import re
+
+    ans = seeded.ask("What did Vance say about Hamas?")
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", ans.text)}
+    assert markers == {c.n for c in ans.citations}
+    assert any("disarm Hamas" in c.quote for c in ans.citations)
+
+
+@pytest.mark.parametrize("question", ["Who won the 2022 FIFA World Cup?", "What is the capital of France?",
+                                      "How much did wheat cost in Chicago?"])
+def test_questions_the_articles_do_not_answer_abstain(seeded, question):
+    ans = seeded.ask(question)
+    assert ans.abstained
+    assert ans.text == "The articles don't say."
+    assert ans.citations == []
+
+
+def test_empty_question_is_rejected(seeded):
+    with pytest.raises(InputError, match="empty"):
+        seeded.ask("   \n\t ")
+
+
+def test_answer_serialises(seeded):
+    import json
+
+    d = seeded.ask("Who was in the vice president's delegation?").to_dict()
+    json.dumps(d)
+    assert {"text", "citations", "passages", "abstained", "mode", "timings"} <= set(d)
+    assert d["timings"]["total"] > 0
+    assert any("Witkoff" in c["quote"] for c in d["citations"])
+
+
+def test_langchain_retriever_and_runnable(seeded):
+    docs = seeded.as_retriever(k=3).invoke("What did the International Court of Justice rule?")
+    assert docs and any("UNRWA" in d.page_content for d in docs)
+    assert {"doc_id", "title", "score", "char_start"} <= set(docs[0].metadata)
+    ans = seeded.as_runnable().invoke("What did the court rule about UNRWA?")
+    assert "UNRWA" in ans.text
