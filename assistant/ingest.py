@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from .schema import Article, Chunk, IngestFailure, IngestReport
 from .store import ArticleStore
 
 LOOKUP_BATCH = 64  # articles looked up in the registry at once
-EMBED_FLUSH = 256  # chunks gathered before an embedding call
+EMBED_FLUSH = 512  # chunks gathered before an embedding call (sorted by length inside it)
 
 
 @dataclass
@@ -70,6 +71,17 @@ class Ingestor:
         self.on_progress = on_progress
 
     def run(self, paths: Iterable[str | Path], prune: bool = False) -> IngestReport:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer:
+            self._writer = writer
+            self._inflight = None
+            try:
+                return self._run(paths, prune)
+            finally:
+                if self._inflight is not None:  # an error while a batch was in flight: let it land
+                    self._inflight[0].exception()
+                    self._inflight = None
+
+    def _run(self, paths: Iterable[str | Path], prune: bool) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         files: list[Path] = []
@@ -108,6 +120,7 @@ class Ingestor:
                     pending_chunks = 0
         pending_chunks += self._classify(lookup, pending, report)
         self._flush(pending, report)
+        self._finish_write(report)
         if prune:
             self._prune(files, report)
         report.seconds = time.perf_counter() - started
@@ -148,22 +161,39 @@ class Ingestor:
         return queued
 
     def _flush(self, pending: list, report: IngestReport) -> None:
+        """Embed the queued articles' chunks, then hand them to the writer thread.
+
+        Writing one batch to Chroma overlaps with embedding the next; at most one batch is
+        being written at a time, so memory stays bounded.
+        """
         if not pending:
             return
-        texts = [c.text for _, chunks, _ in pending for c in chunks]
+        batch = list(pending)
+        pending.clear()
+        texts = [c.text for _, chunks, _ in batch for c in chunks]
         vectors = self.embedder.embed_documents(texts)
+        items = []
         pos = 0
-        for article, chunks, replaces in pending:
-            vecs = vectors[pos : pos + len(chunks)]
+        for article, chunks, replaces in batch:
+            items.append((article, chunks, vectors[pos : pos + len(chunks)], article.id in replaces))
             pos += len(chunks)
-            self.store.write_article(article, chunks, vecs)
+        self._finish_write(report)
+        self._inflight = (self._writer.submit(self.store.write_articles, items), batch)
+
+    def _finish_write(self, report: IngestReport) -> None:
+        """Wait for the batch being written, then record it (and drop what it replaced)."""
+        if self._inflight is None:
+            return
+        future, batch = self._inflight
+        self._inflight = None
+        future.result()  # re-raises a write error here
+        for article, chunks, replaces in batch:
             for old in replaces:
                 if old != article.id:
                     self.store.delete_article(old)
             (report.replaced if replaces else report.added).append(article.id)
             report.chunks_written += len(chunks)
-            self._tick(report, article.path)
-        pending.clear()
+        self._tick(report, batch[-1][0].path, n=len(batch))
 
     def _prune(self, files: list[Path], report: IngestReport) -> None:
         ingested_jsonl = {str(f) for f in files if f.suffix.lower() == ".jsonl"}

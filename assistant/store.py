@@ -13,7 +13,7 @@ with another model raises :class:`EmbeddingMismatchError`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,50 +151,62 @@ class ArticleStore:
 
     # --- writes -----------------------------------------------------------------------
 
-    def write_article(self, article: Article, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
-        """Store an article's chunks, drop its stale chunks, then mark it complete."""
-        if len(chunks) != len(embeddings):
-            raise StoreError("internal: chunks and embeddings differ in number")
-        base = {
-            "doc_id": article.id,
-            "title": article.title,
-            "source": article.source,
-            "date": article.date,
-            "path": article.path,
-            "content_hash": article.content_hash,
-        }
-        ids = [c.id for c in chunks]
-        for b in range(0, len(chunks), self._max_batch):
-            part = chunks[b : b + self._max_batch]
-            self.chunks.upsert(
-                ids=[c.id for c in part],
-                embeddings=[list(map(float, e)) for e in embeddings[b : b + self._max_batch]],
-                documents=[c.text for c in part],
-                metadatas=[
-                    {
-                        **base,
-                        "index": c.index,
-                        "paragraph": c.paragraph,
-                        "char_start": c.char_start,
-                        "char_end": c.char_end,
-                        "tokens": c.tokens,
-                    }
-                    for c in part
-                ],
+    def write_articles(
+        self, items: Sequence[tuple[Article, Sequence[Chunk], Sequence[Sequence[float]], bool]]
+    ) -> None:
+        """Store several articles: all chunks first, then stale chunks of the replaced ones
+        dropped, then the registry records that mark them complete.
+
+        ``items`` holds ``(article, chunks, embeddings, replacing)``; ``replacing`` says the
+        article may already have chunks (so stale ones must be looked for).
+        """
+        ids: list[str] = []
+        vectors: list[list[float]] = []
+        docs: list[str] = []
+        metas: list[dict[str, Any]] = []
+        for article, chunks, embeddings, _ in items:
+            if len(chunks) != len(embeddings):
+                raise StoreError("internal: chunks and embeddings differ in number")
+            base = _article_meta(article)
+            for c, e in zip(chunks, embeddings):
+                ids.append(c.id)
+                vectors.append([float(x) for x in e])
+                docs.append(c.text)
+                metas.append({**base, "index": c.index, "paragraph": c.paragraph, "char_start": c.char_start,
+                              "char_end": c.char_end, "tokens": c.tokens})
+        for b in range(0, len(ids), self._max_batch):
+            sl = slice(b, b + self._max_batch)
+            self.chunks.upsert(ids=ids[sl], embeddings=vectors[sl], documents=docs[sl], metadatas=metas[sl])
+        replacing = [a.id for a, _, _, r in items if r]
+        if replacing:
+            keep = set(ids)
+            for b in range(0, len(replacing), 100):
+                got = self.chunks.get(where={"doc_id": {"$in": replacing[b : b + 100]}}, include=[])
+                self._delete_ids([i for i in got["ids"] if i not in keep])
+        now = time.time()
+        arts = [a for a, _, _, _ in items]
+        counts = [len(c) for _, c, _, _ in items]
+        for b in range(0, len(arts), self._max_batch):
+            part = arts[b : b + self._max_batch]
+            self.articles.upsert(
+                ids=[a.id for a in part],
+                embeddings=[_PLACEHOLDER for _ in part],
+                documents=[a.text for a in part],
+                metadatas=[{**_article_meta(a), "url": a.url, "chunks": n, "ingested_at": now}
+                           for a, n in zip(part, counts[b : b + self._max_batch])],
             )
-        self._delete_chunks(article.id, keep=set(ids))
-        self.articles.upsert(
-            ids=[article.id],
-            embeddings=[_PLACEHOLDER],
-            documents=[article.text],
-            metadatas=[{**base, "url": article.url, "chunks": len(chunks), "ingested_at": time.time()}],
-        )
+
+    def write_article(self, article: Article, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+        """Store one article (see :meth:`write_articles`)."""
+        self.write_articles([(article, chunks, embeddings, True)])
+
+    def _delete_ids(self, ids: list[str]) -> None:
+        for b in range(0, len(ids), self._max_batch):
+            self.chunks.delete(ids=ids[b : b + self._max_batch])
 
     def _delete_chunks(self, doc_id: str, keep: set[str] | None = None) -> None:
         got = self.chunks.get(where={"doc_id": doc_id}, include=[])
-        stale = [i for i in got["ids"] if not keep or i not in keep]
-        for b in range(0, len(stale), self._max_batch):
-            self.chunks.delete(ids=stale[b : b + self._max_batch])
+        self._delete_ids([i for i in got["ids"] if not keep or i not in keep])
 
     def delete_article(self, doc_id: str) -> None:
         """Remove an article: its registry record first (so it is never half-listed), then its chunks."""
@@ -226,6 +238,17 @@ class ArticleStore:
         ]
 
 
+def _article_meta(article: Article) -> dict[str, Any]:
+    return {
+        "doc_id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "date": article.date,
+        "path": article.path,
+        "content_hash": article.content_hash,
+    }
+
+
 def passage_from(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
     return Passage(
         chunk_id=chunk_id,
@@ -240,14 +263,3 @@ def passage_from(chunk_id: str, text: str, meta: dict[str, Any], score: float) -
         score=round(score, 6),
         path=str(meta.get("path", "")),
     )
-
-
-def iter_batches(items: Iterable, size: int):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
