@@ -65,11 +65,12 @@ class ExtractiveAnswerer:
     mode = "extractive"
 
     def __init__(self, embedder: Embeddings, max_sentences: int = 3, relative_cutoff: float = 0.7,
-                 min_dense_without_terms: float = 0.5) -> None:
+                 min_dense_without_terms: float = 0.5, max_embedded: int = 24) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.relative_cutoff = relative_cutoff
         self.min_dense_without_terms = min_dense_without_terms
+        self.max_embedded = max_embedded
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         embed_array = getattr(self.embedder, "embed_array", None)
@@ -95,16 +96,22 @@ class ExtractiveAnswerer:
         n = len(cands)
         idf = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in q_terms}
         total = sum(idf.values()) or 1.0
-        vecs = self._embed([c.text for c in cands])
-        dense = vecs @ retrieval.query_vector
         speech = is_speech_question(question)
-        for c, terms, d in zip(cands, sent_terms, dense):
+        for c, terms in zip(cands, sent_terms):
             lexical = sum(idf[t] for t in q_terms & terms) / total
             prev_terms = set(content_terms(c.prev)) - terms
             context = 0.5 * sum(idf[t] for t in q_terms & prev_terms) / total
+            c.lexical = lexical + context
+        # Embedding sentences is the costly part: embed the best passage's sentences and the
+        # lexically strongest others, at most ``max_embedded`` in all.
+        order = sorted(range(len(cands)), key=lambda i: (cands[i].passage != 0, -cands[i].lexical, cands[i].passage))
+        chosen = sorted(order[: self.max_embedded])
+        cands = [cands[i] for i in chosen]
+        vecs = self._embed([c.text for c in cands])
+        dense = vecs @ retrieval.query_vector
+        for c, d in zip(cands, dense):
             quote_bonus = 0.15 if speech and any(q in c.text for q in ('"', "“", "”")) else 0.0
             c.dense = float(d)
-            c.lexical = lexical + context
             c.score = 0.45 * c.dense + 0.45 * c.lexical + quote_bonus + 0.1 * passages[c.passage].score
         return sorted(cands, key=lambda c: c.score, reverse=True)
 
