@@ -19,7 +19,15 @@ from .chunking import paragraph_spans, sentence_spans
 from .citations import cite_span, merge_spans
 from .retrieval import Retrieval
 from .schema import Answer, Citation, Passage
-from .text import content_terms, is_speech_question
+from .text import (
+    SPEECH_VERBS,
+    asks_for_amount,
+    content_terms,
+    has_number,
+    is_speech_question,
+    key_terms,
+    stems,
+)
 
 NO_ANSWER = "The articles don't say."
 
@@ -43,14 +51,14 @@ class _Sentence:
 
 
 def _candidates(passages: list[Passage]) -> list[_Sentence]:
-    seen: set[tuple[str, int]] = set()
+    seen: set = set()
     out: list[_Sentence] = []
     for pi, p in enumerate(passages):
         for ps, pe in paragraph_spans(p.text):
             prev = ""
             for s, e in sentence_spans(p.text, ps, pe):
                 sent = p.text[s:e]
-                key = (p.doc_id, p.char_start + s)
+                key = " ".join(sent.split()).lower()  # overlapping chunks and duplicate wires repeat sentences
                 is_heading = not sent.rstrip().endswith(tuple(".!?\"'”’")) and len(sent) < 120
                 if key not in seen and not is_heading and len(sent.split()) >= 4:
                     seen.add(key)
@@ -118,9 +126,40 @@ class ExtractiveAnswerer:
     def _has_evidence(self, c: _Sentence) -> bool:
         return c.lexical > 0 or c.dense >= self.min_dense_without_terms
 
+    def evidence_gate(self, question: str, passages: list[Passage]):
+        """A predicate on candidate sentences: does this sentence actually answer *this* question?
+
+        - every name and number the question mentions appears in the sentence's passage or its
+          title ("the 2022 World Cup" is not answered by a 2001 Hopman Cup report);
+        - "what did X say" needs speech (a quotation or a speech verb) with X in the sentence or
+          the one before it ("Rubio is scheduled to visit" is not Rubio saying anything);
+        - "how many / how much" needs a number in the sentence.
+        """
+        required = key_terms(question)
+        speech = is_speech_question(question)
+        amount = asks_for_amount(question)
+        passage_stems = [stems(p.text) | stems(p.title) | stems(p.date) for p in passages]
+
+        def ok(c: _Sentence) -> bool:
+            if not self._has_evidence(c):
+                return False
+            if required and not required <= passage_stems[c.passage]:
+                return False
+            if speech and required:
+                near = stems(c.text) | stems(c.prev)
+                quoted = any(q in c.text for q in ('"', "“", "”")) or bool(SPEECH_VERBS.search(c.text))
+                if not quoted or not (required & near):
+                    return False
+            if amount and not has_number(c.text):
+                return False
+            return True
+
+        return ok
+
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
         passages = retrieval.relevant
-        ranked = [c for c in self.score(question, retrieval) if self._has_evidence(c)]
+        gate = self.evidence_gate(question, passages)
+        ranked = [c for c in self.score(question, retrieval) if gate(c)]
         if not ranked:
             return Answer(question=question, text=NO_ANSWER, passages=passages, abstained=True, mode=self.mode)
         best = ranked[0].score

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import snowballstemmer
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -25,25 +28,30 @@ SPEECH_VERBS = re.compile(
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+_PREFIX = 7  # Snowball leaves 'contributor'/'contribut' apart; a 7-letter prefix joins them
+
+
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match 'ruled'/'ruling'/'rules', 'talks'/'talk'."""
+    """Snowball (Porter 2) stem, cut to 7 letters: 'ruled'/'ruling', 'contribute'/'contributors'
+    and 'talks'/'talk' match; possessives are dropped."""
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
-    for suffix, keep in (("ational", 5), ("ations", 4), ("ation", 4), ("ings", 4), ("ing", 4), ("edly", 4),
-                         ("ies", 3), ("ied", 3), ("ed", 4), ("es", 4), ("ly", 4), ("s", 3)):
-        if w.endswith(suffix) and len(w) - len(suffix) >= keep - 1:
-            w = w[: -len(suffix)]
-            if suffix in ("ies", "ied"):
-                w += "y"
-            break
-    if len(w) > 3 and w[-1] == "e":
-        w = w[:-1]
-    return w
+    return _STEMMER.stemWord(w)[:_PREFIX]
+
+
+_INITIALISM = re.compile(r"\b((?:[A-Z]\.){2,})")
+
+
+def _fold_initialisms(text: str) -> str:
+    """'U.S.' -> 'US', 'U.N.' -> 'UN', so the dotted and plain forms match."""
+    return _INITIALISM.sub(lambda m: m.group(1).replace(".", ""), text)
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    return _WORD.findall(_fold_initialisms(text))
 
 
 def content_terms(text: str) -> list[str]:
@@ -53,3 +61,40 @@ def content_terms(text: str) -> list[str]:
 
 def is_speech_question(question: str) -> bool:
     return bool(SPEECH_VERBS.search(question))
+
+
+QUESTION_WORDS = frozenset(
+    "what who whom whose which where when why how did does do is are was were and but so also can could "
+    "would will has have had".split()
+)
+_AMOUNT_QUESTION = re.compile(r"\b(how (many|much|far|long|old|big|large)|what (percentage|share|price|amount))\b", re.I)
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
+    "thousand thousands million millions billion billions mln bln dozen half quarter".split()
+)
+
+
+def key_terms(question: str) -> set[str]:
+    """Stems of the names and numbers in a question: capitalised words that are not question
+    words or sentence-initial stop words, and digits. An answer must be about all of them."""
+    out = set()
+    for i, w in enumerate(words(question)):
+        lw = w.lower()
+        if w[0].isdigit():
+            out.add(lw)
+        elif w[0].isupper() and lw not in QUESTION_WORDS and not (i == 0 and lw in STOPWORDS):
+            out.add(stem(w))
+    return out
+
+
+def asks_for_amount(question: str) -> bool:
+    return bool(_AMOUNT_QUESTION.search(question))
+
+
+def has_number(text: str) -> bool:
+    return any(w[0].isdigit() or w.lower() in _NUMBER_WORDS for w in words(text))
+
+
+def stems(text: str) -> set[str]:
+    """Every word's stem, stop words included (for matching names and numbers)."""
+    return {w.lower() if w[0].isdigit() else stem(w) for w in words(text)}
