@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,19 +123,35 @@ class Assistant:
         self.ensure_seeded()
         return self.retriever.retrieve(self._clean_question(question), k=k, where=where)
 
-    def ask(self, question: str, k: int | None = None, where: dict | None = None) -> Answer:
-        """Answer a question from the stored articles, with numbered citations."""
+    def ask(self, question: str, k: int | None = None, where: dict | None = None,
+            history: Sequence[Answer | str] | None = None) -> Answer:
+        """Answer a question from the stored articles, with numbered citations.
+
+        ``history``: earlier turns of the conversation (Answers or questions, oldest first).
+        A follow-up ("And what did Vance say?") is rewritten into a standalone question,
+        kept on ``Answer.rewritten``.
+        """
         t0 = time.perf_counter()
         q = self._clean_question(question)
+        if history:
+            from .conversation import rewrite
+
+            previous = [h if isinstance(h, str) else (h.rewritten or h.question) for h in history]
+            standalone = rewrite(q, previous)
+            rewritten = standalone if standalone != q else None
+            q = standalone
+        else:
+            rewritten = None
         self.ensure_seeded()
         t1 = time.perf_counter()
         retrieval = self.retriever.retrieve(q, k=k, where=where)
         t2 = time.perf_counter()
         answer = self.answerer.answer(q, retrieval)
         t3 = time.perf_counter()
-        if len(q) < len(" ".join(question.split())):
+        if len(" ".join(question.split())) > MAX_QUESTION_CHARS:
             answer.warnings.append(f"The question was cut to {MAX_QUESTION_CHARS} characters.")
-        answer.question = question if len(question) <= MAX_QUESTION_CHARS else q
+        answer.question = question[:MAX_QUESTION_CHARS]
+        answer.rewritten = rewritten
         answer.timings.update(
             {"setup": round(t1 - t0, 4), "retrieve": round(t2 - t1, 4), "answer": round(t3 - t2, 4),
              "total": round(t3 - t0, 4)}
@@ -190,9 +206,10 @@ def get_assistant() -> Assistant:
         return _default
 
 
-def ask(question: str, k: int | None = None, where: dict | None = None) -> Answer:
-    """Answer a question with the default :class:`Assistant`."""
-    return get_assistant().ask(question, k=k, where=where)
+def ask(question: str, k: int | None = None, where: dict | None = None,
+        history: Sequence[Answer | str] | None = None) -> Answer:
+    """Answer a question with the default :class:`Assistant` (see :meth:`Assistant.ask`)."""
+    return get_assistant().ask(question, k=k, where=where, history=history)
 
 
 def ingest(paths: Iterable[str | Path] | str | Path, prune: bool = False) -> IngestReport:

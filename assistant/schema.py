@@ -92,10 +92,12 @@ class Answer:
     mode: str = "extractive"
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    rewritten: str | None = None  # the standalone question used, when a follow-up was rewritten
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
+            "rewritten": self.rewritten,
             "text": self.text,
             "abstained": self.abstained,
             "mode": self.mode,
