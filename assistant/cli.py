@@ -192,6 +192,73 @@ def info(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -
     out.print(s)
 
 
+@app.command("eval")
+def eval_(
+    eval_set: Optional[Path] = typer.Argument(None, help="Eval set YAML (default: evals/default.yaml)."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages retrieved per question."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the full report as JSON here."),
+    markdown_out: Optional[Path] = typer.Option(None, "--markdown", help="Write a Markdown report (failures listed)."),
+    baseline: Optional[Path] = typer.Option(
+        None, "--baseline", help="Compare with this baseline JSON; exit 1 when a metric drops past its tolerance."
+    ),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Save these numbers as a baseline."),
+) -> None:
+    """Run an eval set in an isolated temporary store and report quality as numbers."""
+    from .evals import fmt, load_eval_set, run_eval
+
+    the_set = load_eval_set(eval_set)
+    base = json.loads(baseline.read_text()) if baseline else None
+    if baseline and not base.get("metrics"):
+        from .errors import InputError
+
+        raise InputError(f"{baseline} has no 'metrics'.", hint="write one with --write-baseline")
+    settings = _assistant().settings
+    err.print(f"Eval set [bold]{escape(the_set.name)}[/bold]: {the_set.n_questions} questions, "
+              f"corpus {', '.join(escape(str(c.name)) for c in the_set.corpus)}")
+    with _IngestBar(err, "Ingesting the eval corpus") as bar:
+        progress_q = Progress(TextColumn("[bold]Asking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                              TextColumn("{task.description}"), console=err)
+        state = {}
+
+        def on_q(p):
+            if "task" not in state:
+                bar.progress.stop()
+                progress_q.start()
+                state["task"] = progress_q.add_task("", total=p.total)
+            progress_q.update(state["task"], completed=p.done, description=escape(p.current[:60]))
+
+        try:
+            report = run_eval(the_set.path, k=k, settings=settings, on_ingest_progress=bar, on_progress=on_q)
+        finally:
+            progress_q.stop()
+    cols = ["overall", *[c for c in report.metrics if c != "overall"]]
+    t = Table(title=f"Eval: {report.set_name} (mode {report.mode}, k={report.k}, "
+                    f"{report.n_articles} articles, {report.n_chunks} chunks)", header_style="bold")
+    t.add_column("metric")
+    for c in cols:
+        t.add_column(c, justify="right")
+    for name in report.metrics["overall"]:
+        t.add_row(name, *[fmt(report.metrics[c].get(name), name) for c in cols])
+    out.print(t)
+    out.print(f"{len(report.failures)} of {len(report.results)} questions failed"
+              + (f"; details in {markdown_out}" if markdown_out else " (--markdown FILE lists them)"))
+    if json_out:
+        json_out.write_text(report.to_json())
+    if markdown_out:
+        markdown_out.write_text(report.to_markdown())
+    if write_baseline:
+        write_baseline.write_text(json.dumps(report.baseline(), indent=2) + "\n")
+        out.print(f"Baseline written to {write_baseline}")
+    if base:
+        drops = report.compare(base)
+        if drops:
+            err.print(f"[bold red]Regression against {baseline}:[/bold red]")
+            for d in drops:
+                err.print(f"  {escape(d)}")
+            raise typer.Exit(1)
+        out.print(f"[green]No metric dropped past its tolerance against {baseline}.[/green]")
+
+
 def main() -> None:
     """Console entry point: run the app, turning our errors into one clear line."""
     try:

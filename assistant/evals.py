@@ -1,0 +1,444 @@
+"""The eval runner: answer quality as numbers.
+
+An eval set (YAML, schema in ``evals/README.md``) lists a corpus and items: questions with a
+reference answer, key facts (``must_include``), source doc ids and a verbatim ``evidence``
+span; questions marked ``unanswerable``; and conversations (``turns``) whose follow-ups only
+make sense with history. :func:`run_eval` ingests the corpus into a fresh store in a temp
+dir (never the user's), asks everything and scores it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import statistics
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import Settings, _bundled
+from .errors import InputError
+from .schema import Answer, Passage
+
+SLICES = ("seed", "news", "unanswerable", "followup")
+
+# Metrics compared against a baseline (latency is machine-dependent: see bench/).
+QUALITY_METRICS = (
+    "hit@k", "recall@k", "mrr", "doc_hit@k", "doc_recall@k", "doc_mrr", "must_include", "f1",
+    "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
+)
+
+
+def default_set_path() -> Path:
+    return _bundled("evals") / "default.yaml"
+
+
+# --- the set ------------------------------------------------------------------------------
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: str = ""
+    must_include: list[list[str]] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    unanswerable: bool = False
+
+
+@dataclass
+class EvalItem:
+    id: str
+    slice: str
+    turns: list[Turn]
+
+
+@dataclass
+class EvalSet:
+    name: str
+    path: Path
+    corpus: list[Path]
+    items: list[EvalItem]
+
+    @property
+    def n_questions(self) -> int:
+        return sum(len(i.turns) for i in self.items)
+
+
+def _turn(raw: dict[str, Any], where: str) -> Turn:
+    if not isinstance(raw, dict) or not str(raw.get("question", "")).strip():
+        raise InputError(f"{where}: every item or turn needs a non-empty 'question'")
+    unanswerable = bool(raw.get("unanswerable", False))
+    must = raw.get("must_include") or []
+    if not isinstance(must, list) or not all(isinstance(m, (list, str)) for m in must):
+        raise InputError(f"{where}: 'must_include' must be a list of facts, each a list of acceptable forms")
+    must = [[m] if isinstance(m, str) else [str(x) for x in m] for m in must]
+    evidence = raw.get("evidence") or []
+    evidence = [evidence] if isinstance(evidence, str) else [str(e) for e in evidence]
+    sources = [str(s) for s in raw.get("sources") or []]
+    if not unanswerable and not (must and sources and evidence):
+        raise InputError(f"{where}: an answerable question needs 'must_include', 'sources' and 'evidence'")
+    return Turn(str(raw["question"]).strip(), str(raw.get("answer", "")), must, sources, evidence, unanswerable)
+
+
+def load_eval_set(path: str | Path | None = None) -> EvalSet:
+    """Read and check an eval set file."""
+    p = Path(path) if path else default_set_path()
+    if not p.is_file():
+        raise InputError(f"No eval set at {p}.", hint="pass the path of a YAML eval set, e.g. evals/default.yaml")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"{p} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise InputError(f"{p}: an eval set is a mapping with 'corpus' and 'items'")
+    corpus = [(p.parent / c).resolve() for c in data.get("corpus") or []]
+    for c in corpus:
+        if not c.exists():
+            raise InputError(f"{p}: corpus path {c} does not exist")
+    items, seen = [], set()
+    for n, raw in enumerate(data["items"], 1):
+        item_id = str(raw.get("id") or f"item-{n}")
+        if item_id in seen:
+            raise InputError(f"{p}: duplicate item id '{item_id}'")
+        seen.add(item_id)
+        where = f"{p.name}: item {item_id}"
+        raw_turns = raw.get("turns")
+        turns = [_turn(t, f"{where} turn {i}") for i, t in enumerate(raw_turns, 1)] if raw_turns else [_turn(raw, where)]
+        slice_ = str(raw.get("slice") or ("followup" if raw_turns else "unanswerable" if turns[0].unanswerable else "news"))
+        items.append(EvalItem(item_id, slice_, turns))
+    return EvalSet(str(data.get("name") or p.stem), p, corpus, items)
+
+
+# --- scoring helpers ----------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.split())
+
+
+def contains_form(text: str, forms: list[str]) -> bool:
+    """True when any form appears in ``text`` as whole words ('May' is not in 'mayor')."""
+    t = _norm(text)
+    for f in forms:
+        nf = _norm(f)
+        if nf and re.search(r"(?<!\w)" + re.escape(nf) + r"(?!\w)", t):
+            return True
+    return False
+
+
+def must_include_coverage(text: str, must: list[list[str]]) -> float:
+    """Share of key facts present in ``text`` (a fact counts when any of its forms appears)."""
+    if not must:
+        return 1.0
+    return sum(contains_form(text, forms) for forms in must) / len(must)
+
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def _f1_tokens(text: str) -> list[str]:
+    text = _MARKER.sub(" ", text.lower())
+    text = re.sub(r"[^\w\s]", " ", text)
+    return _ARTICLES.sub(" ", text).split()
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """SQuAD-style token F1 (lower case, punctuation and articles removed, markers ignored)."""
+    p, r = _f1_tokens(prediction), _f1_tokens(reference)
+    if not p or not r:
+        return float(p == r)
+    common = sum((Counter(p) & Counter(r)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(p), common / len(r)
+    return 2 * precision * recall / (precision + recall)
+
+
+Span = tuple[str, int, int]  # doc_id, start, end in the article text
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """True when the spans share at least half of the shorter one."""
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    return inter > 0 and inter >= 0.5 * min(a[1] - a[0], b[1] - b[0])
+
+
+def locate(evidence: str, text: str) -> tuple[int, int] | None:
+    """Offsets of ``evidence`` in ``text``, white space and quote styles folded."""
+    i = text.find(evidence)
+    if i >= 0:
+        return i, i + len(evidence)
+    pattern = r"\s+".join(re.escape(w) for w in evidence.split())
+    m = re.search(pattern, text)
+    return (m.start(), m.end()) if m else None
+
+
+def passage_covers(p: Passage, spans: list[Span]) -> bool:
+    return any(p.doc_id == d and overlaps((p.char_start, p.char_end), (s, e)) for d, s, e in spans)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    v = sorted(values)
+    return v[min(len(v) - 1, int(math.ceil(q * len(v))) - 1)]
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+@dataclass
+class TurnResult:
+    item: str
+    slice: str
+    turn: int
+    question: str
+    rewritten: str | None
+    expected: str
+    got: str
+    unanswerable: bool
+    abstained: bool
+    metrics: dict[str, float | None]
+    evidence_rank: int | None
+    cited: list[dict[str, Any]]
+    latency: float
+    problems: list[str]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+
+@dataclass
+class EvalReport:
+    set_name: str
+    mode: str
+    k: int
+    n_articles: int
+    n_chunks: int
+    metrics: dict[str, dict[str, float | None]]
+    results: list[TurnResult]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "set": self.set_name, "mode": self.mode, "k": self.k, "articles": self.n_articles,
+            "chunks": self.n_chunks, "settings": self.settings, "metrics": self.metrics,
+            "results": [asdict(r) | {"failed": r.failed} for r in self.results],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    @property
+    def failures(self) -> list[TurnResult]:
+        return [r for r in self.results if r.failed]
+
+    def to_markdown(self) -> str:
+        cols = ["overall", *[s for s in SLICES if s in self.metrics]]
+        lines = [f"# Eval report: {self.set_name}", "",
+                 f"Mode `{self.mode}`, k={self.k}, {self.n_articles} articles / {self.n_chunks} chunks in the store.", "",
+                 "| metric | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+        names = [m for m in self.metrics["overall"]]
+        for m in names:
+            cells = [fmt(self.metrics[c].get(m), m) for c in cols]
+            lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        lines += ["", f"## Failures ({len(self.failures)} of {len(self.results)})", ""]
+        if not self.failures:
+            lines.append("None.")
+        for r in self.failures:
+            lines += [f"### {r.item} (turn {r.turn}, {r.slice})", "",
+                      f"- **Question:** {r.question}"]
+            if r.rewritten:
+                lines.append(f"- **Rewritten:** {r.rewritten}")
+            lines += [f"- **Problems:** {'; '.join(r.problems)}",
+                      f"- **Expected:** {r.expected or '(abstain)'}",
+                      f"- **Got:** {r.got}",
+                      f"- **Evidence rank in retrieval:** {r.evidence_rank or 'not in top k'}"]
+            for c in r.cited:
+                snippet = " ".join(c["text"].split())[:240]
+                lines.append(f"  - cited [{c['n']}] {c['doc_id']} ({'supports' if c['supports'] else 'no evidence'}): {snippet}…")
+            lines.append("")
+        return "\n".join(lines) + "\n"
+
+    def compare(self, baseline: dict[str, Any]) -> list[str]:
+        """Metrics that dropped by more than their tolerance against ``baseline``."""
+        tolerance = baseline.get("tolerance", {})
+        default_tol = float(tolerance.get("default", 0.035))
+        drops = []
+        for slice_, metrics in baseline.get("metrics", {}).items():
+            for name, old in metrics.items():
+                if name not in QUALITY_METRICS or old is None:
+                    continue
+                new = self.metrics.get(slice_, {}).get(name)
+                tol = float(tolerance.get(name, default_tol))
+                if new is None or new < old - tol:
+                    drops.append(f"{slice_}/{name}: {fmt(new, name)} < baseline {fmt(old, name)} - {tol}")
+        return drops
+
+    def baseline(self, tolerance: float = 0.035) -> dict[str, Any]:
+        """This report's quality metrics as a baseline file's content."""
+        return {
+            "set": self.set_name, "mode": self.mode, "k": self.k,
+            "tolerance": {"default": tolerance},
+            "metrics": {s: {m: v for m, v in ms.items() if m in QUALITY_METRICS} for s, ms in self.metrics.items()},
+        }
+
+
+def fmt(value: float | None, name: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if name.startswith("latency"):
+        return f"{value * 1000:.0f} ms"
+    if name == "n":
+        return str(int(value))
+    return f"{value:.3f}"
+
+
+# --- running ------------------------------------------------------------------------------
+
+
+def _score_turn(turn: Turn, answer: Answer, retrieved: list[Passage], spans: list[Span], k: int) -> tuple[dict, int | None, list, list[str]]:
+    m: dict[str, float | None] = {}
+    problems: list[str] = []
+    by_chunk = {p.chunk_id: p for p in answer.passages}
+    cited = []
+    for c in answer.citations:
+        p = by_chunk.get(c.chunk_id)
+        supports = bool(p and passage_covers(p, spans)) if not turn.unanswerable else False
+        cited.append({"n": c.n, "doc_id": c.doc_id, "chunk_id": c.chunk_id, "quote": c.quote,
+                      "text": c.text, "supports": supports})
+    if turn.unanswerable:
+        if not answer.abstained:
+            problems.append("answered a question the articles do not answer")
+        return m, None, cited, problems
+
+    top = retrieved[:k]
+    ev_rank = next((i for i, p in enumerate(top, 1) if passage_covers(p, spans)), None)
+    m["hit@k"] = float(ev_rank is not None)
+    m["mrr"] = 1.0 / ev_rank if ev_rank else 0.0
+    found = sum(any(passage_covers(p, [sp]) for p in top) for sp in spans)
+    m["recall@k"] = found / len(spans) if spans else 0.0
+    doc_rank = next((i for i, p in enumerate(top, 1) if p.doc_id in turn.sources), None)
+    m["doc_hit@k"] = float(doc_rank is not None)
+    m["doc_mrr"] = 1.0 / doc_rank if doc_rank else 0.0
+    m["doc_recall@k"] = len({p.doc_id for p in top} & set(turn.sources)) / len(set(turn.sources))
+    text = "" if answer.abstained else answer.text
+    m["must_include"] = must_include_coverage(text, turn.must_include) if text else 0.0
+    m["f1"] = token_f1(text, turn.answer) if text else 0.0
+    if cited:
+        m["citation_precision"] = sum(c["supports"] for c in cited) / len(cited)
+    quote_spans = [(c.doc_id, c.char_start, c.char_end) for c in answer.citations]
+    cited_chunks = [by_chunk[c.chunk_id] for c in answer.citations if c.chunk_id in by_chunk]
+    m["citation_recall"] = (
+        sum(any(passage_covers(p, [sp]) for p in cited_chunks) or any(d == sp[0] and overlaps((s, e), sp[1:]) for d, s, e in quote_spans)
+            for sp in spans) / len(spans)
+    )
+    if answer.abstained:
+        problems.append("abstained on an answerable question")
+    elif m["must_include"] < 1.0:
+        missing = [forms[0] for forms in turn.must_include if not contains_form(text, forms)]
+        problems.append(f"missing key facts: {', '.join(missing)}")
+    if ev_rank is None:
+        problems.append("evidence not retrieved in top k")
+    return m, ev_rank, cited, problems
+
+
+def _aggregate(results: list[TurnResult]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {"n": float(len(results))}
+    for name in ("hit@k", "recall@k", "mrr", "doc_hit@k", "doc_recall@k", "doc_mrr", "must_include", "f1",
+                 "citation_precision", "citation_recall"):
+        vals = [r.metrics[name] for r in results if r.metrics.get(name) is not None]
+        out[name] = round(statistics.fmean(vals), 4) if vals else None
+    unans = [r for r in results if r.unanswerable]
+    abst = [r for r in results if r.abstained]
+    tp = sum(1 for r in abst if r.unanswerable)
+    out["abstention_precision"] = round(tp / len(abst), 4) if abst else None
+    out["abstention_recall"] = round(tp / len(unans), 4) if unans else None
+    lat = [r.latency for r in results]
+    out["latency_p50"] = round(percentile(lat, 0.5), 4) if lat else None
+    out["latency_p95"] = round(percentile(lat, 0.95), 4) if lat else None
+    return out
+
+
+@dataclass
+class EvalProgress:
+    done: int
+    total: int
+    current: str
+
+
+def run_eval(
+    set_path: str | Path | None = None,
+    k: int | None = None,
+    settings: Settings | None = None,
+    embedder=None,
+    on_ingest_progress: Callable | None = None,
+    on_progress: Callable[[EvalProgress], None] | None = None,
+) -> EvalReport:
+    """Build an isolated store from the set's corpus, ask every question, score the answers."""
+    from .core import Assistant
+
+    eval_set = load_eval_set(set_path)
+    base = settings or Settings.load()
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
+        s = base.model_copy(update={"data_dir": Path(tmp), "chroma_url": None, "auto_seed": False,
+                                    "collection": "eval"})
+        if k:
+            s = s.model_copy(update={"top_k": k})
+        a = Assistant(s, embedder=embedder)
+        a.ingest(eval_set.corpus, on_progress=on_ingest_progress)
+        texts: dict[str, str | None] = {}
+
+        def spans_for(turn: Turn, where: str) -> list[Span]:
+            spans: list[Span] = []
+            for ev in turn.evidence:
+                hits = []
+                for doc in turn.sources:
+                    if doc not in texts:
+                        texts[doc] = a.store.article_text(doc)
+                    if texts[doc] and (loc := locate(ev, texts[doc])):
+                        hits.append((doc, *loc))
+                if not hits:
+                    raise InputError(f"{where}: evidence not found verbatim in its sources {turn.sources}: {ev[:80]!r}")
+                spans.extend(hits)
+            return spans
+
+        results: list[TurnResult] = []
+        total = eval_set.n_questions
+        for item in eval_set.items:
+            history: list[Answer] = []
+            for n, turn in enumerate(item.turns, 1):
+                if on_progress:
+                    on_progress(EvalProgress(len(results), total, turn.question))
+                spans = [] if turn.unanswerable else spans_for(turn, f"{item.id} turn {n}")
+                answer = a.ask(turn.question, history=history or None)
+                retrieved = a.retriever.retrieve(answer.rewritten or turn.question, k=s.top_k).passages
+                metrics, ev_rank, cited, problems = _score_turn(turn, answer, retrieved, spans, s.top_k)
+                results.append(TurnResult(
+                    item=item.id, slice=item.slice, turn=n, question=turn.question, rewritten=answer.rewritten,
+                    expected=turn.answer, got=answer.text, unanswerable=turn.unanswerable,
+                    abstained=answer.abstained, metrics=metrics, evidence_rank=ev_rank, cited=cited,
+                    latency=answer.timings.get("total", 0.0), problems=problems,
+                ))
+                history.append(answer)
+        if on_progress:
+            on_progress(EvalProgress(len(results), total, ""))
+        metrics = {"overall": _aggregate(results)}
+        for sl in sorted({r.slice for r in results}, key=lambda x: (SLICES + (x,)).index(x)):
+            metrics[sl] = _aggregate([r for r in results if r.slice == sl])
+        return EvalReport(
+            set_name=eval_set.name, mode=a.answerer.mode, k=s.top_k, n_articles=a.store.count_articles(),
+            n_chunks=a.store.count_chunks(), metrics=metrics, results=results,
+            settings={"chunk_tokens": s.chunk_tokens, "chunk_overlap": s.chunk_overlap,
+                      "min_relevance": s.min_relevance, "embeddings": s.embeddings},
+        )
