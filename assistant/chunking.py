@@ -45,7 +45,7 @@ _ABBREVIATIONS = {
 }
 # A candidate end: terminal punctuation, optional closing quotes/brackets, then white space.
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+)")
-_NEXT_START = re.compile(r"\s+[\"'“‘(\[]?[A-Z0-9]")
+_NEXT_START = re.compile(r"\s+(?!\[\d)[\"'“‘(\[]?[A-Z0-9]")  # a citation marker "[3]" stays with its sentence
 
 
 def _inside_quote(text: str, start: int, end: int) -> bool:

@@ -33,11 +33,11 @@ err = Console(stderr=True)
 _state: dict = {}
 
 
-def _assistant():
+def _assistant(**extra):
     from .core import Assistant
 
     if "assistant" not in _state:
-        overrides = {}
+        overrides = {k: v for k, v in extra.items() if v is not None}
         if _state.get("data_dir"):
             overrides["data_dir"] = _state["data_dir"]
         _state["assistant"] = Assistant(**overrides)
@@ -117,10 +117,11 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _render_answer(answer, console: Console) -> None:
-    text = escape(answer.text)
-    text = re.sub(r"\\?\[(\d+)\]", r"[bold cyan]\[\1][/bold cyan]", text)
-    console.print(text)
+def _render_answer(answer, console: Console, text: bool = True) -> None:
+    if text:
+        body = escape(answer.text)
+        body = re.sub(r"\\?\[(\d+)\]", r"[bold cyan]\[\1][/bold cyan]", body)
+        console.print(body)
     for w in answer.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(w)}")
     if answer.citations:
@@ -130,6 +131,10 @@ def _render_answer(answer, console: Console) -> None:
             meta = ", ".join(x for x in (c.source, c.date) if x)
             console.print(f" [bold cyan]\\[{c.n}][/bold cyan] [bold]{escape(c.title)}[/bold]" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
             console.print(f"     [green]│ {escape(' '.join(c.quote.split()))}[/green]")
+    if answer.usage and answer.usage.get("llm_called"):
+        u = answer.usage
+        cost = f", ~${u['cost_usd']:.5f}" if u.get("cost_usd") is not None else ""
+        console.print(f"[dim]{u['model']}: {u['prompt_tokens']} prompt + {u['completion_tokens']} completion tokens{cost}[/dim]")
 
 
 @app.command()
@@ -137,18 +142,41 @@ def ask(
     question: list[str] = typer.Argument(..., help="The question (quotes optional)."),
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="llm | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
 ) -> None:
-    """Answer a question from the stored articles, citing the passages."""
-    a = _assistant()
+    """Answer a question from the stored articles, citing the passages (streams in llm mode)."""
+    a = _assistant(answer_mode=_check_mode(mode))
     q = " ".join(question)
     if a.needs_seeding():
         with _IngestBar(err, "First use: ingesting the seed articles") as bar:
             a.ensure_seeded(on_progress=bar)
-    answer = a.ask(q, k=k)
     if as_json:
-        out.print_json(json.dumps(answer.to_dict()))
+        out.print_json(json.dumps(a.ask(q, k=k).to_dict()))
+        return
+    answer = None
+    streamed = []
+    for part in a.stream(q, k=k):
+        if isinstance(part, str):
+            if a.answerer.mode == "llm":
+                out.print(escape(part), end="", soft_wrap=True)
+                streamed.append(part)
+        else:
+            answer = part
+    if streamed:
+        out.print()
+        if answer.text != "".join(streamed).strip():
+            out.print("[dim]After verification:[/dim]")
+            _render_answer(answer, out)
+        else:
+            _render_answer(answer, out, text=False)
     else:
         _render_answer(answer, out)
+
+
+def _check_mode(mode: Optional[str]) -> Optional[str]:
+    if mode is not None and mode not in ("llm", "extractive", "auto"):
+        raise typer.BadParameter("use llm, extractive or auto", param_hint="--mode")
+    return mode
 
 
 @app.command()
@@ -202,6 +230,7 @@ def eval_(
         None, "--baseline", help="Compare with this baseline JSON; exit 1 when a metric drops past its tolerance."
     ),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Save these numbers as a baseline."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="llm | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
 ) -> None:
     """Run an eval set in an isolated temporary store and report quality as numbers."""
     from .evals import fmt, load_eval_set, run_eval
@@ -212,7 +241,7 @@ def eval_(
         from .errors import InputError
 
         raise InputError(f"{baseline} has no 'metrics'.", hint="write one with --write-baseline")
-    settings = _assistant().settings
+    settings = _assistant(answer_mode=_check_mode(mode)).settings
     err.print(f"Eval set [bold]{escape(the_set.name)}[/bold]: {the_set.n_questions} questions, "
               f"corpus {', '.join(escape(str(c.name)) for c in the_set.corpus)}")
     with _IngestBar(err, "Ingesting the eval corpus") as bar:

@@ -89,13 +89,37 @@ class Settings(BaseSettings):
         description="Cosine similarity a passage needs to count as relevant; below it for every "
         "passage, the assistant abstains.",
     )
-    answer_mode: Literal["auto", "extractive"] = Field(
+    answer_mode: Literal["auto", "llm", "extractive"] = Field(
         default="auto",
-        description="`extractive`: quote the best sentences of the passages (offline). `auto`: the "
-        "best mode available (extractive until an LLM answerer is configured).",
+        description="`extractive`: quote the best sentences of the passages (offline). `llm`: a chat "
+        "model writes the answer from the passages (needs OPENAI_API_KEY or OPENAI_BASE_URL). `auto`: "
+        "llm when one is configured, else extractive.",
     )
     max_sentences: int = Field(
         default=3, ge=1, le=20, description="Most sentences an extractive answer quotes."
+    )
+
+    # --- LLM answers ---------------------------------------------------------------------------
+    chat_model: str = Field(default="gpt-4o-mini", description="Chat model for llm mode (any model the server serves).")
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature of the chat model.")
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before an LLM request times out.")
+    llm_max_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries, with exponential backoff, on 429, 5xx and connection errors."
+    )
+    context_tokens: int = Field(
+        default=8192, ge=512, description="The chat model's context window in tokens (prompt plus answer)."
+    )
+    answer_tokens: int = Field(default=512, ge=32, description="Tokens reserved for the answer (max_tokens).")
+    llm_evidence_gate: bool = Field(
+        default=True,
+        description="In llm mode, abstain without calling the model when no passage sentence passes the "
+        "offline evidence gate (names, numbers, speaker of the question).",
+    )
+    price_input_per_mtok: float | None = Field(
+        default=None, ge=0, description="USD per million prompt tokens, for Answer.usage cost (known OpenAI models built in)."
+    )
+    price_output_per_mtok: float | None = Field(
+        default=None, ge=0, description="USD per million completion tokens, for Answer.usage cost."
     )
 
     # --- OpenAI-compatible servers (read without the ASSISTANT_ prefix) ---------------------
@@ -131,6 +155,18 @@ class Settings(BaseSettings):
                 f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_tokens ({self.chunk_tokens})"
             )
         return self
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when an OpenAI key or an OpenAI-compatible server URL is set."""
+        key = self.openai_api_key.get_secret_value() if self.openai_api_key else ""
+        return bool(key or self.openai_base_url)
+
+    @property
+    def effective_answer_mode(self) -> str:
+        if self.answer_mode == "auto":
+            return "llm" if self.llm_configured else "extractive"
+        return self.answer_mode
 
     @classmethod
     def load(cls, **overrides: object) -> "Settings":

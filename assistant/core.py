@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +74,14 @@ class Assistant:
 
     @property
     def answerer(self) -> Answerer:
+        """The answer step for ``answer_mode``: extractive (offline) or an LLM behind the OpenAI API."""
         if self._answerer is None:
-            self._answerer = ExtractiveAnswerer(self.embedder, max_sentences=self.settings.max_sentences)
+            if self.settings.effective_answer_mode == "llm":
+                from .llm import LLMAnswerer
+
+                self._answerer = LLMAnswerer(self.settings, self.embedder)
+            else:
+                self._answerer = ExtractiveAnswerer(self.embedder, max_sentences=self.settings.max_sentences)
         return self._answerer
 
     # --- ingest -----------------------------------------------------------------------
@@ -123,6 +129,16 @@ class Assistant:
         self.ensure_seeded()
         return self.retriever.retrieve(self._clean_question(question), k=k, where=where)
 
+    def _prepare(self, question: str, history: Sequence[Answer | str] | None) -> tuple[str, str | None]:
+        q = self._clean_question(question)
+        if not history:
+            return q, None
+        from .conversation import rewrite
+
+        previous = [h if isinstance(h, str) else (h.rewritten or h.question) for h in history]
+        standalone = rewrite(q, previous)
+        return standalone, (standalone if standalone != q else None)
+
     def ask(self, question: str, k: int | None = None, where: dict | None = None,
             history: Sequence[Answer | str] | None = None) -> Answer:
         """Answer a question from the stored articles, with numbered citations.
@@ -131,22 +147,34 @@ class Assistant:
         A follow-up ("And what did Vance say?") is rewritten into a standalone question,
         kept on ``Answer.rewritten``.
         """
-        t0 = time.perf_counter()
-        q = self._clean_question(question)
-        if history:
-            from .conversation import rewrite
+        final = None
+        for part in self.stream(question, k=k, where=where, history=history):
+            if isinstance(part, Answer):
+                final = part
+        assert final is not None
+        return final
 
-            previous = [h if isinstance(h, str) else (h.rewritten or h.question) for h in history]
-            standalone = rewrite(q, previous)
-            rewritten = standalone if standalone != q else None
-            q = standalone
-        else:
-            rewritten = None
+    def stream(self, question: str, k: int | None = None, where: dict | None = None,
+               history: Sequence[Answer | str] | None = None) -> Iterator[str | Answer]:
+        """Yield the answer's text as it is produced (str deltas), then the final :class:`Answer`
+        with verified citations. In extractive mode the text comes in one piece."""
+        t0 = time.perf_counter()
+        q, rewritten = self._prepare(question, history)
         self.ensure_seeded()
         t1 = time.perf_counter()
         retrieval = self.retriever.retrieve(q, k=k, where=where)
         t2 = time.perf_counter()
-        answer = self.answerer.answer(q, retrieval)
+        answerer = self.answerer
+        answer = None
+        if hasattr(answerer, "stream"):
+            for part in answerer.stream(q, retrieval):
+                if isinstance(part, Answer):
+                    answer = part
+                else:
+                    yield part
+        else:
+            answer = answerer.answer(q, retrieval)
+            yield answer.text
         t3 = time.perf_counter()
         if len(" ".join(question.split())) > MAX_QUESTION_CHARS:
             answer.warnings.append(f"The question was cut to {MAX_QUESTION_CHARS} characters.")
@@ -156,7 +184,7 @@ class Assistant:
             {"setup": round(t1 - t0, 4), "retrieve": round(t2 - t1, 4), "answer": round(t3 - t2, 4),
              "total": round(t3 - t0, 4)}
         )
-        return answer
+        yield answer
 
     # --- store views ------------------------------------------------------------------
 

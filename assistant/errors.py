@@ -51,3 +51,23 @@ class StoreUnavailableError(StoreError):
 
 class EmbeddingMismatchError(StoreError):
     """The store was built with another embedding model than the one configured."""
+
+
+class LLMError(AssistantError):
+    """The chat model (OpenAI or an OpenAI-compatible server) failed to answer."""
+
+
+class LLMAuthError(LLMError):
+    """The server rejected the API key (401/403)."""
+
+
+class LLMModelNotFoundError(LLMError):
+    """The server does not serve the configured chat model (404)."""
+
+
+class LLMUnavailableError(LLMError):
+    """The server could not be reached, timed out, or kept failing after retries."""
+
+
+class LLMContextLengthError(LLMError):
+    """The prompt did not fit the model's context window."""

@@ -212,6 +212,8 @@ class TurnResult:
     cited: list[dict[str, Any]]
     latency: float
     problems: list[str]
+    unsupported: int = 0  # quoted spans flagged as not in the cited passage
+    answer_mode: str = ""  # llm, extractive, extractive-fallback
 
     @property
     def failed(self) -> bool:
@@ -299,7 +301,7 @@ def fmt(value: float | None, name: str = "") -> str:
         return "–"
     if name.startswith("latency"):
         return f"{value * 1000:.0f} ms"
-    if name == "n":
+    if name in ("n", "unsupported_quotes", "fallbacks"):
         return str(int(value))
     return f"{value:.3f}"
 
@@ -364,6 +366,8 @@ def _aggregate(results: list[TurnResult]) -> dict[str, float | None]:
     tp = sum(1 for r in abst if r.unanswerable)
     out["abstention_precision"] = round(tp / len(abst), 4) if abst else None
     out["abstention_recall"] = round(tp / len(unans), 4) if unans else None
+    out["unsupported_quotes"] = float(sum(r.unsupported for r in results))
+    out["fallbacks"] = float(sum(r.answer_mode == "extractive-fallback" for r in results))
     lat = [r.latency for r in results]
     out["latency_p50"] = round(percentile(lat, 0.5), 4) if lat else None
     out["latency_p95"] = round(percentile(lat, 0.95), 4) if lat else None
@@ -429,6 +433,7 @@ def run_eval(
                     expected=turn.answer, got=answer.text, unanswerable=turn.unanswerable,
                     abstained=answer.abstained, metrics=metrics, evidence_rank=ev_rank, cited=cited,
                     latency=answer.timings.get("total", 0.0), problems=problems,
+                    unsupported=len(answer.unsupported), answer_mode=answer.mode,
                 ))
                 history.append(answer)
         if on_progress:

@@ -93,6 +93,8 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     rewritten: str | None = None  # the standalone question used, when a follow-up was rewritten
+    usage: dict[str, Any] | None = None  # LLM token counts and estimated cost (llm mode)
+    unsupported: list[str] = field(default_factory=list)  # quoted spans not found in the cited passages
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +107,8 @@ class Answer:
             "passages": [p.to_dict() for p in self.passages],
             "timings": dict(self.timings),
             "warnings": list(self.warnings),
+            "unsupported": list(self.unsupported),
+            "usage": self.usage,
         }
 
     def __str__(self) -> str:
