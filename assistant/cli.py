@@ -180,6 +180,17 @@ def _check_mode(mode: Optional[str]) -> Optional[str]:
 
 
 @app.command()
+def chat(
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="llm | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
+) -> None:
+    """Chat in the terminal: streaming answers, follow-ups, /sources and /open N (see /help)."""
+    from .repl import run_chat
+
+    run_chat(_assistant(answer_mode=_check_mode(mode)), k=k)
+
+
+@app.command()
 def articles(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
     """List the stored articles."""
     recs = _assistant().articles()

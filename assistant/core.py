@@ -186,6 +186,19 @@ class Assistant:
         )
         yield answer
 
+    def set_mode(self, mode: str) -> None:
+        """Switch the answer mode (``llm``, ``extractive`` or ``auto``) for the next questions."""
+        if mode not in ("llm", "extractive", "auto"):
+            raise InputError(f"Unknown answer mode '{mode}'.", hint="use llm, extractive or auto")
+        if mode == "llm" and not self.settings.llm_configured:
+            raise InputError("llm mode needs a chat model.", hint="set OPENAI_API_KEY or OPENAI_BASE_URL first")
+        self.settings = self.settings.model_copy(update={"answer_mode": mode})
+        self._answerer = None
+
+    def chat(self, k: int | None = None) -> "Chat":
+        """A conversation: each question sees the earlier ones (follow-ups are rewritten)."""
+        return Chat(self, k=k)
+
     # --- store views ------------------------------------------------------------------
 
     def articles(self) -> list[ArticleRecord]:
@@ -219,6 +232,42 @@ class Assistant:
         from langchain_core.runnables import RunnableLambda
 
         return RunnableLambda(lambda q: self.ask(q), name="assistant.ask")
+
+
+class Chat:
+    """A conversation with an :class:`Assistant`; keeps the history follow-ups need.
+
+    >>> chat = Assistant().chat()                                   # doctest: +SKIP
+    >>> chat.ask("What did Netanyahu say about the alliance?")      # doctest: +SKIP
+    >>> chat.ask("And what did Vance say?").rewritten               # doctest: +SKIP
+    """
+
+    def __init__(self, assistant: Assistant, k: int | None = None, max_turns: int = 20) -> None:
+        self.assistant = assistant
+        self.k = k
+        self.max_turns = max_turns
+        self.history: list[Answer] = []
+
+    @property
+    def last(self) -> Answer | None:
+        return self.history[-1] if self.history else None
+
+    def stream(self, question: str, where: dict | None = None) -> Iterator[str | Answer]:
+        for part in self.assistant.stream(question, k=self.k, where=where, history=self.history or None):
+            if isinstance(part, Answer):
+                self.history = (self.history + [part])[-self.max_turns:]
+            yield part
+
+    def ask(self, question: str, where: dict | None = None) -> Answer:
+        final = None
+        for part in self.stream(question, where=where):
+            if isinstance(part, Answer):
+                final = part
+        assert final is not None
+        return final
+
+    def reset(self) -> None:
+        self.history.clear()
 
 
 _default: Assistant | None = None

@@ -24,6 +24,7 @@ class Reply:
     usage: dict | None = None
     headers: dict = field(default_factory=dict)
     chunk_size: int = 12
+    chunk_delay: float = 0.0  # seconds between streamed chunks
 
 
 class FakeOpenAI:
@@ -101,8 +102,11 @@ class FakeOpenAI:
                     self.end_headers()
 
                     def event(obj):
-                        self.wfile.write(f"data: {json.dumps(obj)}\n\n".encode())
-                        self.wfile.flush()
+                        try:
+                            self.wfile.write(f"data: {json.dumps(obj)}\n\n".encode())
+                            self.wfile.flush()
+                        except OSError:
+                            pass
 
                     base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": model}
                     event({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
@@ -111,10 +115,15 @@ class FakeOpenAI:
                     for i in range(0, len(text), reply.chunk_size):
                         event({**base, "choices": [{"index": 0, "delta": {"content": text[i:i + reply.chunk_size]},
                                                     "finish_reason": None}]})
+                        if reply.chunk_delay:
+                            time.sleep(reply.chunk_delay)
                     event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
                     if (req.get("stream_options") or {}).get("include_usage"):
                         event({**base, "choices": [], "usage": usage})
-                    self.wfile.write(b"data: [DONE]\n\n")
+                    try:
+                        self.wfile.write(b"data: [DONE]\n\n")
+                    except OSError:  # the client hung up (a cancelled answer)
+                        return
                     self.wfile.flush()
                     self.close_connection = True
                     return

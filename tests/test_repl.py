@@ -1,0 +1,103 @@
+"""`assistant chat` driven as a person would: in a pseudo-terminal, and with piped input."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from .fake_openai import FakeOpenAI, Reply
+
+EXE = str(Path(sys.executable).parent / "assistant")
+GAP = r"(?:\x1b\[[0-9;]*m|\s)*"  # white space and colour codes between styled words
+CITE1 = r"\[1\]" + GAP + "Vance"  # the compact source line of citation 1
+
+
+def env_for(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
+    env.update({"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path), "COLUMNS": "200",
+                "LINES": "50", "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", **extra})
+    return env
+
+
+def spawn(tmp_path, *args, **extra):
+    child = pexpect.spawn(EXE, ["chat", *args], env=env_for(tmp_path, **extra), encoding="utf-8",
+                          timeout=90, dimensions=(50, 200))
+    child.expect("/help for commands")
+    child.expect("you ›")
+    return child
+
+
+def say(child, line, *expected):
+    """Type a line, wait for each expected pattern in order, then for the next prompt."""
+    child.sendline(line)
+    seen = ""
+    for pattern in expected:
+        child.expect(pattern)
+        seen += child.before + child.after
+    child.expect("you ›")
+    return seen + child.before
+
+
+def test_chat_session_in_a_terminal(tmp_path):
+    child = spawn(tmp_path)
+    say(child, "What did Netanyahu say about the alliance?", "alliance of partners", CITE1)
+    # A follow-up that needs the history: the rewrite is shown, Vance's words come back.
+    say(child, "And what did Vance say?", "searched for: And what did Vance say", "vassal", CITE1)
+    say(child, "/sources", CITE1, "vassal")  # a rule per passage, then its text
+    say(child, "/open 1", "Strengthening the U.S.-Israel Alliance")  # the article around the quote
+    say(child, "/bogus", "Unknown command /bogus. Type /help")
+    say(child, "/reset", "Conversation forgotten")
+    out = say(child, "And what did Vance say?", CITE1)  # no history now: no rewrite
+    assert "searched for" not in out
+    child.sendcontrol("d")
+    child.expect("Bye.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "What did Netanyahu say about the alliance?" in (tmp_path / "data" / "chat_history").read_text()
+
+
+def test_ctrl_c_cancels_the_answer_and_keeps_the_session(tmp_path):
+    server = FakeOpenAI()
+    try:
+        server.script(
+            Reply(content="Netanyahu said " + "it is a partnership and more, " * 40 + "hogwash. [1]",
+                  chunk_size=8, chunk_delay=0.15),
+            Reply(content="He called it hogwash. [1]"),
+        )
+        child = spawn(tmp_path, OPENAI_BASE_URL=server.url, ASSISTANT_CHAT_MODEL="fake-model")
+        child.sendline("What did Netanyahu say about the alliance?")
+        child.expect("partnership and more")  # streaming has begun
+        child.sendintr()
+        child.expect("Answer cancelled.")
+        child.expect("you ›")
+        say(child, "What did Netanyahu say about the alliance?", "called it hogwash", CITE1)
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+    finally:
+        server.close()
+
+
+def test_piped_questions_one_per_line(tmp_path):
+    r = subprocess.run([EXE, "chat"], input="What did Netanyahu say about the alliance?\nAnd what did Vance say?\n"
+                       "Who won the 2022 FIFA World Cup?\n", capture_output=True, text=True, env=env_for(tmp_path),
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "alliance of partners" in out and "vassal state" in out and "The articles don't say." in out
+    assert "\x1b[" not in out  # plain text when not a terminal
+    assert "searched for: And what did Vance say" in out
+
+
+def test_chat_object_in_python(seeded):
+    chat = seeded.chat()
+    chat.ask("What did Netanyahu say about the alliance?")
+    second = chat.ask("And what did Vance say?")
+    assert second.rewritten and len(chat.history) == 2
+    chat.reset()
+    assert chat.ask("And what did Vance say?").rewritten is None
