@@ -80,6 +80,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         sent_start = cut
     if sent_start < end:
         spans.append((sent_start, end))
+    return _trimmed(text, spans)
+
+
+def _trimmed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans without leading/trailing white space; empty ones dropped."""
     out = []
     for s, e in spans:
         while s < e and text[s].isspace():
@@ -93,16 +98,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph; paragraphs are separated by blank lines."""
-    spans = []
-    for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            spans.append((s, e))
-    return spans
+    return _trimmed(text, [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text)])
 
 
 # --- chunks -----------------------------------------------------------------------------
