@@ -20,7 +20,7 @@ from .citations import cite_span, merge_spans
 from .retrieval import Retrieval
 from .schema import Answer, Citation, Passage
 from .text import (
-    SPEECH_VERBS,
+    SPEECH_IN_TEXT,
     asks_for_amount,
     content_terms,
     has_number,
@@ -147,7 +147,7 @@ class ExtractiveAnswerer:
                 return False
             if speech and required:
                 near = stems(c.text) | stems(c.prev)
-                quoted = any(q in c.text for q in ('"', "“", "”")) or bool(SPEECH_VERBS.search(c.text))
+                quoted = any(q in c.text for q in ('"', "“", "”")) or bool(SPEECH_IN_TEXT.search(c.text))
                 if not quoted or not (required & near):
                     return False
             if amount and not has_number(c.text):

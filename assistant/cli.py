@@ -143,19 +143,25 @@ def ask(
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
     mode: Optional[str] = typer.Option(None, "--mode", help="llm | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
+    source: Optional[str] = typer.Option(None, "--source", help="Only articles from this source (exact)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day (YYYY-MM-DD)."),
+    doc: Optional[list[str]] = typer.Option(None, "--doc", help="Only this article id (repeatable)."),
+    title: Optional[str] = typer.Option(None, "--title", help="Only articles whose title has all these words."),
 ) -> None:
     """Answer a question from the stored articles, citing the passages (streams in llm mode)."""
     a = _assistant(answer_mode=_check_mode(mode))
+    filters = _filters(source, since, until, doc, title)
     q = " ".join(question)
     if a.needs_seeding():
         with _IngestBar(err, "First use: ingesting the seed articles") as bar:
             a.ensure_seeded(on_progress=bar)
     if as_json:
-        out.print_json(json.dumps(a.ask(q, k=k).to_dict()))
+        out.print_json(json.dumps(a.ask(q, k=k, filters=filters).to_dict()))
         return
     answer = None
     streamed = []
-    for part in a.stream(q, k=k):
+    for part in a.stream(q, k=k, filters=filters):
         if isinstance(part, str):
             if a.answerer.mode == "llm":
                 out.print(escape(part), end="", soft_wrap=True)
@@ -173,6 +179,13 @@ def ask(
         _render_answer(answer, out)
 
 
+def _filters(source, since, until, doc, title):
+    from .filters import Filters
+
+    f = Filters(source=source, since=since, until=until, doc_ids=tuple(doc or ()), title=title)
+    return None if f.empty else f
+
+
 def _check_mode(mode: Optional[str]) -> Optional[str]:
     if mode is not None and mode not in ("llm", "extractive", "auto"):
         raise typer.BadParameter("use llm, extractive or auto", param_hint="--mode")
@@ -183,11 +196,14 @@ def _check_mode(mode: Optional[str]) -> Optional[str]:
 def chat(
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
     mode: Optional[str] = typer.Option(None, "--mode", help="llm | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
+    source: Optional[str] = typer.Option(None, "--source", help="Only articles from this source (exact)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day."),
 ) -> None:
     """Chat in the terminal: streaming answers, follow-ups, /sources and /open N (see /help)."""
     from .repl import run_chat
 
-    run_chat(_assistant(answer_mode=_check_mode(mode)), k=k)
+    run_chat(_assistant(answer_mode=_check_mode(mode)), k=k, filters=_filters(source, since, until, None, None))
 
 
 @app.command()

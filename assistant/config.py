@@ -82,6 +82,17 @@ class Settings(BaseSettings):
 
     # --- retrieval and answering ----------------------------------------------------------
     top_k: int = Field(default=5, ge=1, le=100, description="Passages retrieved per question.")
+    retrieval: Literal["hybrid", "dense"] = Field(
+        default="hybrid",
+        description="`hybrid`: dense and BM25 results fused by reciprocal rank fusion; `dense`: embeddings only.",
+    )
+    fusion_candidates: int = Field(default=30, ge=1, le=1000, description="Candidates from each retriever before fusion.")
+    rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
+    dense_weight: float = Field(default=1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(default=1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    max_per_article: int = Field(
+        default=2, ge=0, description="Most passages one article may contribute to a question's top k (0 = no cap)."
+    )
     min_relevance: float = Field(
         default=0.20,
         ge=-1.0,

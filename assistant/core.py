@@ -14,7 +14,8 @@ from .answer import Answerer, ExtractiveAnswerer
 from .config import Settings
 from .errors import InputError
 from .ingest import Ingestor, IngestProgress
-from .retrieval import DenseRetriever, PassageRetriever, Retrieval
+from .filters import Filters
+from .retrieval import DenseRetriever, HybridRetriever, PassageRetriever, Retrieval
 from .schema import Answer, IngestReport
 from .store import ArticleRecord, ArticleStore, make_client
 
@@ -46,6 +47,7 @@ class Assistant:
         self._embedder = embedder
         self._answerer = answerer
         self._store: ArticleStore | None = None
+        self._bm25 = None
         self._lock = threading.RLock()
         self._seed_checked = False
 
@@ -70,7 +72,23 @@ class Assistant:
 
     @property
     def retriever(self) -> DenseRetriever:
-        return DenseRetriever(self.store, self.embedder, self.settings.top_k, self.settings.min_relevance)
+        """Hybrid (dense + BM25, fused) or dense retrieval, per ``settings.retrieval``."""
+        s = self.settings
+        if s.retrieval == "dense":
+            return DenseRetriever(self.store, self.embedder, s.top_k, s.min_relevance, s.max_per_article)
+        return HybridRetriever(self.store, self.embedder, self.bm25, s.top_k, s.min_relevance,
+                               candidates=s.fusion_candidates, rrf_k=s.rrf_k, dense_weight=s.dense_weight,
+                               bm25_weight=s.bm25_weight, max_per_article=s.max_per_article)
+
+    @property
+    def bm25(self):
+        with self._lock:
+            if self._bm25 is None:
+                from .lexical import BM25Index
+
+                cache = None if self.settings.chroma_url else self.settings.data_dir / "bm25" / self.settings.collection
+                self._bm25 = BM25Index(self.store, cache)
+            return self._bm25
 
     @property
     def answerer(self) -> Answerer:
@@ -125,9 +143,10 @@ class Assistant:
             raise InputError("The question is empty.", hint='ask something, e.g. assistant ask "Who met Netanyahu?"')
         return q[:MAX_QUESTION_CHARS]
 
-    def retrieve(self, question: str, k: int | None = None, where: dict | None = None) -> Retrieval:
+    def retrieve(self, question: str, k: int | None = None, where: dict | None = None,
+                 filters: Filters | None = None) -> Retrieval:
         self.ensure_seeded()
-        return self.retriever.retrieve(self._clean_question(question), k=k, where=where)
+        return self.retriever.retrieve(self._clean_question(question), k=k, where=where, filters=filters)
 
     def _prepare(self, question: str, history: Sequence[Answer | str] | None) -> tuple[str, str | None]:
         q = self._clean_question(question)
@@ -140,29 +159,30 @@ class Assistant:
         return standalone, (standalone if standalone != q else None)
 
     def ask(self, question: str, k: int | None = None, where: dict | None = None,
-            history: Sequence[Answer | str] | None = None) -> Answer:
+            history: Sequence[Answer | str] | None = None, filters: Filters | None = None) -> Answer:
         """Answer a question from the stored articles, with numbered citations.
 
         ``history``: earlier turns of the conversation (Answers or questions, oldest first).
         A follow-up ("And what did Vance say?") is rewritten into a standalone question,
-        kept on ``Answer.rewritten``.
+        kept on ``Answer.rewritten``. ``filters`` restricts the articles searched (source, date
+        range, ids, title words).
         """
         final = None
-        for part in self.stream(question, k=k, where=where, history=history):
+        for part in self.stream(question, k=k, where=where, history=history, filters=filters):
             if isinstance(part, Answer):
                 final = part
         assert final is not None
         return final
 
     def stream(self, question: str, k: int | None = None, where: dict | None = None,
-               history: Sequence[Answer | str] | None = None) -> Iterator[str | Answer]:
+               history: Sequence[Answer | str] | None = None, filters: Filters | None = None) -> Iterator[str | Answer]:
         """Yield the answer's text as it is produced (str deltas), then the final :class:`Answer`
         with verified citations. In extractive mode the text comes in one piece."""
         t0 = time.perf_counter()
         q, rewritten = self._prepare(question, history)
         self.ensure_seeded()
         t1 = time.perf_counter()
-        retrieval = self.retriever.retrieve(q, k=k, where=where)
+        retrieval = self.retriever.retrieve(q, k=k, where=where, filters=filters)
         t2 = time.perf_counter()
         answerer = self.answerer
         answer = None
@@ -242,9 +262,11 @@ class Chat:
     >>> chat.ask("And what did Vance say?").rewritten               # doctest: +SKIP
     """
 
-    def __init__(self, assistant: Assistant, k: int | None = None, max_turns: int = 20) -> None:
+    def __init__(self, assistant: Assistant, k: int | None = None, max_turns: int = 20,
+                 filters: Filters | None = None) -> None:
         self.assistant = assistant
         self.k = k
+        self.filters = filters
         self.max_turns = max_turns
         self.history: list[Answer] = []
 
@@ -253,7 +275,8 @@ class Chat:
         return self.history[-1] if self.history else None
 
     def stream(self, question: str, where: dict | None = None) -> Iterator[str | Answer]:
-        for part in self.assistant.stream(question, k=self.k, where=where, history=self.history or None):
+        for part in self.assistant.stream(question, k=self.k, where=where, history=self.history or None,
+                                          filters=self.filters):
             if isinstance(part, Answer):
                 self.history = (self.history + [part])[-self.max_turns:]
             yield part
@@ -284,9 +307,9 @@ def get_assistant() -> Assistant:
 
 
 def ask(question: str, k: int | None = None, where: dict | None = None,
-        history: Sequence[Answer | str] | None = None) -> Answer:
+        history: Sequence[Answer | str] | None = None, filters: Filters | None = None) -> Answer:
     """Answer a question with the default :class:`Assistant` (see :meth:`Assistant.ask`)."""
-    return get_assistant().ask(question, k=k, where=where, history=history)
+    return get_assistant().ask(question, k=k, where=where, history=history, filters=filters)
 
 
 def ingest(paths: Iterable[str | Path] | str | Path, prune: bool = False) -> IngestReport:

@@ -31,6 +31,7 @@ Commands:
   /reset           forget the conversation (follow-ups start afresh)
   /k N             retrieve N passages per question
   /mode MODE       llm or extractive
+  /filter ...      source=NAME since=YYYY-MM-DD until=YYYY-MM-DD title=WORDS, or /filter off
   /quit            leave (Ctrl-D works too)
 Enter sends; Alt+Enter (or Esc then Enter) starts a new line; Ctrl-C cancels an answer."""
 
@@ -44,11 +45,13 @@ def _md(text: str) -> Markdown:
 
 
 class ChatREPL:
-    def __init__(self, assistant: Assistant, console: Console, interactive: bool, k: int | None = None) -> None:
+    def __init__(self, assistant: Assistant, console: Console, interactive: bool, k: int | None = None,
+                 filters=None) -> None:
         self.assistant = assistant
         self.console = console
         self.interactive = interactive
         self.chat: Chat = assistant.chat(k=k)
+        self.chat.filters = filters
 
     # --- output -------------------------------------------------------------------------
 
@@ -155,9 +158,34 @@ class ChatREPL:
                 self.console.print(f"Answer mode: {self.assistant.answerer.mode}")
             except AssistantError as exc:
                 self.console.print(f"[red]{escape(exc.message)}[/red]" + (f" [dim]({escape(exc.hint)})[/dim]" if exc.hint else ""))
+        elif name == "filter":
+            self.set_filter(arg)
         else:
             self.console.print(f"Unknown command /{escape(name)}. Type /help for the list.")
         return True
+
+    def set_filter(self, arg: str) -> None:
+        from .filters import Filters
+
+        if arg in ("", "off", "none"):
+            self.chat.filters = None
+            self.console.print("No filter: all articles are searched.")
+            return
+        fields: dict[str, str] = {}
+        for part in arg.split():
+            key, sep, value = part.partition("=")
+            if not sep or key not in ("source", "since", "until", "title", "doc"):
+                self.console.print("Usage: /filter source=NAME since=YYYY-MM-DD until=YYYY-MM-DD title=WORDS doc=ID")
+                return
+            fields[key] = (fields.get(key, "") + " " + value).strip() if key == "title" else value
+        try:
+            f = Filters(source=fields.get("source"), since=fields.get("since"), until=fields.get("until"),
+                        title=fields.get("title"), doc_ids=(fields["doc"],) if "doc" in fields else ())
+        except AssistantError as exc:
+            self.console.print(f"[red]{escape(exc.message)}[/red]")
+            return
+        self.chat.filters = f
+        self.console.print(f"Filter: {escape(f.describe())}")
 
     def open_citation(self, arg: str, last: Answer | None) -> None:
         if not last or not last.citations:
@@ -240,11 +268,12 @@ def _chain(first: list, rest):
     yield from rest
 
 
-def run_chat(assistant: Assistant, k: int | None = None, stdin=None, console: Console | None = None) -> None:
+def run_chat(assistant: Assistant, k: int | None = None, stdin=None, console: Console | None = None,
+             filters=None) -> None:
     stdin = stdin or sys.stdin
     interactive = stdin.isatty() and sys.stdout.isatty()
     console = console or Console(theme=THEME, highlight=False)
-    repl = ChatREPL(assistant, console, interactive, k=k)
+    repl = ChatREPL(assistant, console, interactive, k=k, filters=filters)
     with console.status("Loading the models and the store…", spinner="dots") if interactive else _null():
         if assistant.needs_seeding():
             assistant.ensure_seeded()

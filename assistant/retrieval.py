@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,6 +12,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from .filters import Filters
 from .schema import Passage
 from .store import ArticleStore
 
@@ -32,22 +34,114 @@ class Retrieval:
 
 
 class DenseRetriever:
-    def __init__(self, store: ArticleStore, embedder: Embeddings, k: int = 5, min_relevance: float = 0.2) -> None:
+    """Top-k cosine search in Chroma."""
+
+    method = "dense"
+
+    def __init__(self, store: ArticleStore, embedder: Embeddings, k: int = 5, min_relevance: float = 0.2,
+                 max_per_article: int = 0) -> None:
         self.store = store
         self.embedder = embedder
         self.k = k
         self.min_relevance = min_relevance
+        self.max_per_article = max_per_article
 
     def embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
 
-    def retrieve(self, question: str, k: int | None = None, where: dict | None = None) -> Retrieval:
-        import time
+    def _dense(self, qv: np.ndarray, n: int, filters: Filters | None) -> list[Passage]:
+        where = filters.where() if filters else None
+        hits = self.store.search(qv.tolist(), n, where=where)
+        if filters and filters.title:  # Chroma cannot match words inside a title
+            hits = [p for p in hits if filters.title_ok(p.title)]
+        return hits
 
+    def _candidates(self, question: str, qv: np.ndarray, k: int, filters: Filters | None) -> list[Passage]:
+        return self._dense(qv, k * 3 if self.max_per_article else k, filters)
+
+    def retrieve(self, question: str, k: int | None = None, where: dict | None = None,
+                 filters: Filters | None = None) -> Retrieval:
         t = time.perf_counter()
+        k = k or self.k
         qv = self.embed_query(question)
-        passages = self.store.search(qv.tolist(), k or self.k, where=where)
+        if where is not None:  # a raw Chroma filter (advanced use)
+            passages = self.store.search(qv.tolist(), k, where=where)
+        else:
+            passages = diversify(self._candidates(question, qv, k, filters), k, self.max_per_article)
         return Retrieval(question, passages, qv, self.min_relevance, seconds=time.perf_counter() - t)
+
+
+class HybridRetriever(DenseRetriever):
+    """Dense and BM25 results fused by reciprocal rank fusion, then diversified.
+
+    Every passage keeps its cosine similarity as ``score`` (BM25-only hits are scored against
+    the question's vector too), so the relevance threshold means the same in both methods.
+    """
+
+    method = "hybrid"
+
+    def __init__(self, store: ArticleStore, embedder: Embeddings, bm25, k: int = 5, min_relevance: float = 0.2,
+                 candidates: int = 30, rrf_k: int = 60, dense_weight: float = 1.0, bm25_weight: float = 1.0,
+                 max_per_article: int = 2) -> None:
+        super().__init__(store, embedder, k, min_relevance, max_per_article)
+        self.bm25 = bm25
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.bm25_weight = bm25_weight
+
+    def _candidates(self, question: str, qv: np.ndarray, k: int, filters: Filters | None) -> list[Passage]:
+        n = max(self.candidates, k * 3)
+        dense = self._dense(qv, n, filters)
+        lexical = self.bm25.search(question, n * (4 if filters and not filters.empty else 1))
+        fused: dict[str, float] = {}
+        for rank, p in enumerate(dense, 1):
+            fused[p.chunk_id] = fused.get(p.chunk_id, 0.0) + self.dense_weight / (self.rrf_k + rank)
+        by_id = {p.chunk_id: p for p in dense}
+        missing = [cid for cid, _ in lexical if cid not in by_id]
+        fetched = self.store.get_passages(missing, qv.tolist())
+        rank = 0
+        for cid, _score in lexical:
+            if cid in fetched:
+                p, meta = fetched[cid]
+                if filters and not filters.match(meta):
+                    continue
+                by_id[cid] = p
+            elif cid not in by_id:
+                continue
+            rank += 1
+            fused[cid] = fused.get(cid, 0.0) + self.bm25_weight / (self.rrf_k + rank)
+            if rank >= n:
+                break
+        ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
+        return [by_id[c] for c in ordered]
+
+
+def diversify(passages: list[Passage], k: int, max_per_article: int) -> list[Passage]:
+    """The first k passages, skipping near-duplicates (a chunk mostly inside one already taken)
+    and more than ``max_per_article`` chunks of one article (0 = no cap)."""
+    out: list[Passage] = []
+    per_doc: dict[str, int] = {}
+    for p in passages:
+        if max_per_article and per_doc.get(p.doc_id, 0) >= max_per_article:
+            continue
+        dup = False
+        for q in out:
+            if q.doc_id == p.doc_id:
+                inter = min(p.char_end, q.char_end) - max(p.char_start, q.char_start)
+                if inter > 0.5 * (p.char_end - p.char_start):
+                    dup = True
+                    break
+            elif q.text == p.text:  # the same story under two ids (wire duplicates)
+                dup = True
+                break
+        if dup:
+            continue
+        out.append(p)
+        per_doc[p.doc_id] = per_doc.get(p.doc_id, 0) + 1
+        if len(out) >= k:
+            break
+    return out
 
 
 def passage_to_document(p: Passage) -> Document:

@@ -221,6 +221,19 @@ class ArticleStore:
 
         return Chroma(client=self.client, collection_name=self.name, embedding_function=embeddings)
 
+    def get_passages(self, ids: Sequence[str], query_embedding: Sequence[float]) -> dict[str, tuple[Passage, dict]]:
+        """Chunks by id, scored by cosine similarity to ``query_embedding``; with their metadata."""
+        import numpy as np
+
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        q = np.asarray(query_embedding, dtype=np.float32)
+        out = {}
+        for i, doc, meta, emb in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
+            out[i] = (passage_from(i, doc, meta or {}, float(np.dot(np.asarray(emb, dtype=np.float32), q))), meta or {})
+        return out
+
     def search(self, query_embedding: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
         """The k nearest chunks, best first; ``score`` is cosine similarity."""
         n = self.chunks.count()
@@ -239,7 +252,9 @@ class ArticleStore:
 
 
 def _article_meta(article: Article) -> dict[str, Any]:
-    return {
+    from .filters import date_key
+
+    meta: dict[str, Any] = {
         "doc_id": article.id,
         "title": article.title,
         "source": article.source,
@@ -247,6 +262,10 @@ def _article_meta(article: Article) -> dict[str, Any]:
         "path": article.path,
         "content_hash": article.content_hash,
     }
+    key = date_key(article.date)
+    if key is not None:
+        meta["date_key"] = key  # YYYYMMDD, for date-range filters
+    return meta
 
 
 def passage_from(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:

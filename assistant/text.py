@@ -59,6 +59,10 @@ def content_terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 1 or w.isdigit()]
 
 
+# In article text only lower-case verbs count: "Secretary of State" is not speech.
+SPEECH_IN_TEXT = re.compile(SPEECH_VERBS.pattern)
+
+
 def is_speech_question(question: str) -> bool:
     return bool(SPEECH_VERBS.search(question))
 
@@ -69,8 +73,8 @@ QUESTION_WORDS = frozenset(
 )
 _AMOUNT_QUESTION = re.compile(r"\b(how (many|much|far|long|old|big|large)|what (percentage|share|price|amount))\b", re.I)
 _NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
-    "thousand thousands million millions billion billions mln bln dozen half quarter".split()
+    "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
+    "thousand thousands million millions billion billions mln bln dozen".split()  # not "one": "one of the"
 )
 
 

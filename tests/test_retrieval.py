@@ -1,0 +1,106 @@
+"""Hybrid retrieval, diversification and metadata filters, on real embeddings and real Chroma."""
+
+import json
+
+import pytest
+
+from assistant.filters import Filters
+from assistant.lexical import query_weights
+from assistant.retrieval import HybridRetriever, diversify
+from assistant.schema import Passage
+
+from .conftest import SEEDS
+
+
+@pytest.fixture
+def news(make_assistant, tmp_path):
+    p = tmp_path / "news.jsonl"
+    rows = [
+        {"id": "r1", "title": "Wheat exports rise", "source": "Reuters", "date": "2-MAR-1987",
+         "text": "Wheat exports from Kansas rose sharply in February, the grain board said."},
+        {"id": "r2", "title": "Corn crop forecast", "source": "Reuters", "date": "20-APR-1987",
+         "text": "The corn harvest in Iowa is forecast at a record, the agriculture department said."},
+        {"id": "a1", "title": "Bushfire threatens Hill Top", "source": "ABC News", "date": "2001-12-31",
+         "text": "A bushfire pushed by strong winds threatened the town of Hill Top in New South Wales."},
+        {"id": "a2", "title": "Wheat farmers hit by drought", "source": "ABC News", "date": "2002-01-15",
+         "text": "Wheat farmers in New South Wales face losses as the drought deepens."},
+    ]
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    a = make_assistant()
+    a.ingest([SEEDS, p])
+    return a
+
+
+def test_hybrid_is_the_default_and_finds_rare_names(news):
+    assert isinstance(news.retriever, HybridRetriever)
+    r = news.retrieve("Who is Witkoff?")
+    assert r.passages and "Witkoff" in r.passages[0].text
+
+
+def test_bm25_index_follows_the_store(news, tmp_path):
+    assert news.bm25.search("Kansas", 5)[0][0].startswith("r1:")
+    extra = tmp_path / "more.jsonl"
+    extra.write_text(json.dumps({"id": "z1", "title": "Zebra", "text": "A zebra named Zanzibar escaped the zoo."}) + "\n")
+    news.ingest([extra])
+    assert news.bm25.search("Zanzibar", 5)[0][0].startswith("z1:")  # rebuilt after the ingest
+    assert (news.settings.data_dir / "bm25" / news.settings.collection / "meta.json").exists()
+
+
+def test_names_and_numbers_weigh_double():
+    w = query_weights('What did Netanyahu say about the "alliance" in 1987?')
+    assert w["netanya"] == 2.0 and w["1987"] == 2.0 and w["allianc"] == 2.0
+
+
+@pytest.mark.parametrize("filters, allowed", [
+    (Filters(source="ABC News"), {"a1", "a2"}),
+    (Filters(since="1987-03-05", until="1987-12-31"), {"r2"}),
+    (Filters(doc_ids=("r1",)), {"r1"}),
+    (Filters(title="wheat"), {"r1", "a2"}),
+])
+def test_filters_restrict_both_retrievers(news, filters, allowed):
+    for method in ("hybrid", "dense"):
+        news.settings = news.settings.model_copy(update={"retrieval": method})
+        r = news.retrieve("wheat harvest exports drought", k=5, filters=filters)
+        got = {p.doc_id for p in r.passages}
+        assert got and got <= allowed, (method, got)
+
+
+def test_ask_with_a_filter_that_excludes_the_answer_abstains(news):
+    ans = news.ask("What did Netanyahu say about the alliance?", filters=Filters(source="Reuters"))
+    assert ans.abstained
+
+
+def test_bad_filter_dates_are_rejected():
+    from assistant.errors import InputError
+
+    with pytest.raises(InputError, match="YYYY-MM-DD"):
+        Filters(since="the day after tomorrow maybe")
+
+
+def p(cid, doc, s, e, text=None):
+    return Passage(cid, doc, "t", "s", "", text or f"{doc}-{s}", 0, s, e, 0.5)
+
+
+def test_diversify_caps_articles_and_drops_overlaps():
+    ps = [p("a0", "A", 0, 100), p("a1", "A", 10, 110), p("a2", "A", 300, 400), p("a3", "A", 500, 600),
+          p("b0", "B", 0, 100), p("c0", "C", 0, 100, text="A-0")]
+    out = diversify(ps, k=5, max_per_article=2)
+    assert [x.chunk_id for x in out] == ["a0", "a2", "b0"]  # a1 overlaps a0; a3 over the cap; c0 a duplicate text
+
+
+def test_cli_filters(tmp_path, news):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "assistant"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ASSISTANT_DATA_DIR": str(news.settings.data_dir),
+           "COLUMNS": "200"}
+    r = subprocess.run([str(exe), "ask", "--json", "--source", "ABC News", "Which town did the bushfire threaten?"],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert {c["doc_id"] for c in d["citations"]} == {"a1"}
+    r = subprocess.run([str(exe), "ask", "--since", "not a date", "x?"], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr
