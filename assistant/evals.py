@@ -388,18 +388,29 @@ def run_eval(
     embedder=None,
     on_ingest_progress: Callable | None = None,
     on_progress: Callable[[EvalProgress], None] | None = None,
+    assistant=None,
 ) -> EvalReport:
-    """Build an isolated store from the set's corpus, ask every question, score the answers."""
+    """Build an isolated store from the set's corpus, ask every question, score the answers.
+
+    ``assistant``: evaluate against this (already built) assistant and its store instead, after
+    making sure the set's corpus is in it; benchmarks use it to add distractors once and compare
+    settings without re-ingesting.
+    """
     from .core import Assistant
 
     eval_set = load_eval_set(set_path)
     base = settings or Settings.load()
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
-        s = base.model_copy(update={"data_dir": Path(tmp), "chroma_url": None, "auto_seed": False,
-                                    "collection": "eval"})
-        if k:
-            s = s.model_copy(update={"top_k": k})
-        a = Assistant(s, embedder=embedder)
+        if assistant is not None:
+            a = assistant
+            s = a.settings.model_copy(update={"top_k": k}) if k else a.settings
+            a.settings = s
+        else:
+            s = base.model_copy(update={"data_dir": Path(tmp), "chroma_url": None, "auto_seed": False,
+                                        "collection": "eval"})
+            if k:
+                s = s.model_copy(update={"top_k": k})
+            a = Assistant(s, embedder=embedder)
         a.ingest(eval_set.corpus, on_progress=on_ingest_progress)
         texts: dict[str, str | None] = {}
 
