@@ -118,30 +118,41 @@ class HybridRetriever(DenseRetriever):
 
 
 def diversify(passages: list[Passage], k: int, max_per_article: int) -> list[Passage]:
-    """The first k passages, skipping near-duplicates (a chunk mostly inside one already taken)
-    and more than ``max_per_article`` chunks of one article (0 = no cap)."""
-    out: list[Passage] = []
-    per_doc: dict[str, int] = {}
-    for p in passages:
-        if max_per_article and per_doc.get(p.doc_id, 0) >= max_per_article:
-            continue
-        dup = False
-        for q in out:
+    """The best k passages, skipping near-duplicates (a chunk mostly inside one already taken,
+    or the same text under another id). An article contributes at most ``max_per_article``
+    passages (0 = no cap) while other articles can fill the k places; if they cannot, its
+    further passages fill the rest."""
+
+    def is_dup(p: Passage, taken: list[Passage]) -> bool:
+        for q in taken:
             if q.doc_id == p.doc_id:
                 inter = min(p.char_end, q.char_end) - max(p.char_start, q.char_start)
                 if inter > 0.5 * (p.char_end - p.char_start):
-                    dup = True
-                    break
+                    return True
             elif q.text == p.text:  # the same story under two ids (wire duplicates)
-                dup = True
-                break
-        if dup:
+                return True
+        return False
+
+    out: list[Passage] = []
+    held: list[Passage] = []  # over the per-article cap, kept for backfill
+    per_doc: dict[str, int] = {}
+    for p in passages:
+        if len(out) >= k:
+            break
+        if is_dup(p, out):
+            continue
+        if max_per_article and per_doc.get(p.doc_id, 0) >= max_per_article:
+            held.append(p)
             continue
         out.append(p)
         per_doc[p.doc_id] = per_doc.get(p.doc_id, 0) + 1
+    for p in held:
         if len(out) >= k:
             break
-    return out
+        if not is_dup(p, out):
+            out.append(p)
+    rank = {id(p): i for i, p in enumerate(passages)}
+    return sorted(out, key=lambda p: rank[id(p)])
 
 
 def passage_to_document(p: Passage) -> Document:

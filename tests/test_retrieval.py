@@ -84,8 +84,10 @@ def p(cid, doc, s, e, text=None):
 def test_diversify_caps_articles_and_drops_overlaps():
     ps = [p("a0", "A", 0, 100), p("a1", "A", 10, 110), p("a2", "A", 300, 400), p("a3", "A", 500, 600),
           p("b0", "B", 0, 100), p("c0", "C", 0, 100, text="A-0")]
-    out = diversify(ps, k=5, max_per_article=2)
+    out = diversify(ps, k=3, max_per_article=2)
     assert [x.chunk_id for x in out] == ["a0", "a2", "b0"]  # a1 overlaps a0; a3 over the cap; c0 a duplicate text
+    # With nothing else to fill the places, the capped article fills them (duplicates still skipped).
+    assert [x.chunk_id for x in diversify(ps, k=5, max_per_article=2)] == ["a0", "a2", "a3", "b0"]
 
 
 def test_cli_filters(tmp_path, news):
