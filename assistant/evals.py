@@ -358,8 +358,10 @@ def _score_turn(turn: Turn, answer: Answer, retrieved: list[Passage], spans: lis
 def _aggregate(results: list[TurnResult]) -> dict[str, float | None]:
     out: dict[str, float | None] = {"n": float(len(results))}
     for name in ("hit@k", "recall@k", "mrr", "doc_hit@k", "doc_recall@k", "doc_mrr", "must_include", "f1",
-                 "citation_precision", "citation_recall"):
+                 "citation_precision", "citation_recall", "judge"):
         vals = [r.metrics[name] for r in results if r.metrics.get(name) is not None]
+        if name == "judge" and not vals:
+            continue  # only when an LLM judged
         out[name] = round(statistics.fmean(vals), 4) if vals else None
     unans = [r for r in results if r.unanswerable]
     abst = [r for r in results if r.abstained]
@@ -372,6 +374,31 @@ def _aggregate(results: list[TurnResult]) -> dict[str, float | None]:
     out["latency_p50"] = round(percentile(lat, 0.5), 4) if lat else None
     out["latency_p95"] = round(percentile(lat, 0.95), 4) if lat else None
     return out
+
+
+def judge_answers(results: list[TurnResult], settings: Settings, chat_model=None) -> None:
+    """LLM-as-judge: score each answerable result's text against its reference (0, 0.5, 1), into
+    ``metrics["judge"]``. Uses the configured chat model and ``prompts/judge.md``."""
+    from langchain_core.prompts import PromptTemplate
+
+    from .context import load_prompt
+    from .llm import build_chat_model, map_llm_error
+
+    chat = chat_model or build_chat_model(settings)
+    prompt = PromptTemplate.from_template(load_prompt("judge.md"))
+    for r in results:
+        if r.unanswerable or not r.expected:
+            continue
+        if r.abstained:
+            r.metrics["judge"] = 0.0
+            continue
+        text = prompt.format(question=r.question, reference=r.expected, answer=_MARKER.sub("", r.got))
+        try:
+            reply = chat.invoke(text).content
+        except Exception as exc:
+            raise map_llm_error(exc, settings) from None
+        m = re.search(r"\b(1(?:\.0)?|0?\.5|0)\b", str(reply))
+        r.metrics["judge"] = float(m.group(1)) if m else None
 
 
 @dataclass
@@ -389,6 +416,7 @@ def run_eval(
     on_ingest_progress: Callable | None = None,
     on_progress: Callable[[EvalProgress], None] | None = None,
     assistant=None,
+    judge: bool = False,
 ) -> EvalReport:
     """Build an isolated store from the set's corpus, ask every question, score the answers.
 
@@ -449,6 +477,8 @@ def run_eval(
                 history.append(answer)
         if on_progress:
             on_progress(EvalProgress(len(results), total, ""))
+        if judge:
+            judge_answers(results, s)
         metrics = {"overall": _aggregate(results)}
         for sl in sorted({r.slice for r in results}, key=lambda x: (SLICES + (x,)).index(x)):
             metrics[sl] = _aggregate([r for r in results if r.slice == sl])

@@ -201,3 +201,23 @@ def test_cli_eval_writes_reports_and_gates_on_baseline(tiny_set, tmp_path):
     base.write_text(json.dumps(data))
     r = run("--baseline", str(base))
     assert r.returncode == 1 and "overall/hit@k" in r.stderr
+
+
+def test_llm_as_judge_scores_answers_through_the_chat_model(tiny_set, embedder, monkeypatch):
+    from assistant.config import Settings
+
+    from .fake_openai import FakeOpenAI, Reply
+
+    server = FakeOpenAI()
+    try:
+        server.default = Reply(content="1")
+        settings = Settings(openai_base_url=server.url, chat_model="judge-model", answer_mode="extractive")
+        report = run_eval(tiny_set, embedder=embedder, settings=settings, judge=True)
+        judged = [r for r in report.results if "judge" in r.metrics]
+        assert len(judged) == 3  # the answerable turns, not the unanswerable one
+        assert report.metrics["overall"]["judge"] == 1.0
+        prompts = [req["messages"][0]["content"] for req in server.requests]
+        assert len(prompts) == 3 and all("REFERENCE:" in p for p in prompts)
+        assert any("When will the Elm Street bridge reopen?" in p for p in prompts)
+    finally:
+        server.close()
