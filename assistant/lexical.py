@@ -47,6 +47,7 @@ class BM25Index:
         self._fingerprint: str | None = None
         self._model = None
         self._ids: list[str] = []
+        self._checked: tuple[int, int] | None = None  # (chunk count, store generation) last verified
 
     def _current_ids(self) -> list[str]:
         return sorted(self.store.chunks.get(include=[])["ids"])
@@ -56,15 +57,21 @@ class BM25Index:
         return hashlib.sha1("\n".join(ids).encode()).hexdigest()
 
     def ensure(self) -> None:
-        """Load or (re)build the index so it matches the store's chunks."""
+        """Load or (re)build the index so it matches the store's chunks.
+
+        Cheap on the query path: the full id list is read only when the chunk count or this
+        process's write generation changed since the last check (another process that replaces
+        chunks without changing their number is noticed at the next count change).
+        """
+        state = (self.store.count_chunks(), self.store.generation)
+        if state == self._checked and self._fingerprint is not None:
+            return
         ids = self._current_ids()
         fp = self._fp(ids)
         with self._lock:
-            if fp == self._fingerprint:
-                return
-            if self._load(fp):
-                return
-            self._build(ids, fp)
+            if fp != self._fingerprint and not self._load(fp):
+                self._build(ids, fp)
+            self._checked = state
 
     def _load(self, fp: str) -> bool:
         import bm25s

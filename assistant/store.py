@@ -115,6 +115,7 @@ class ArticleStore:
                 "or set ASSISTANT_EMBEDDINGS back to the model that built it",
             )
         self.dimension = stored_dim or dimension
+        self.generation = 0  # bumped by every write through this object (derived indexes watch it)
         self._max_batch = max(1, min(int(client.get_max_batch_size()), 1000))
 
     # --- articles ---------------------------------------------------------------------
@@ -177,6 +178,7 @@ class ArticleStore:
         for b in range(0, len(ids), self._max_batch):
             sl = slice(b, b + self._max_batch)
             self.chunks.upsert(ids=ids[sl], embeddings=vectors[sl], documents=docs[sl], metadatas=metas[sl])
+        self.generation += 1
         replacing = [a.id for a, _, _, r in items if r]
         if replacing:
             keep = set(ids)
@@ -210,6 +212,7 @@ class ArticleStore:
 
     def delete_article(self, doc_id: str) -> None:
         """Remove an article: its registry record first (so it is never half-listed), then its chunks."""
+        self.generation += 1
         self.articles.delete(ids=[doc_id])
         self._delete_chunks(doc_id)
 
