@@ -12,7 +12,6 @@ batches pad little); each article is then written and marked complete on its own
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -205,7 +204,3 @@ class Ingestor:
             if gone or left_file:
                 self.store.delete_article(rec.id)
                 report.pruned.append(rec.id)
-
-
-def report_json(report: IngestReport) -> str:
-    return json.dumps(report.to_dict(), indent=2)

@@ -198,10 +198,6 @@ class ArticleStore:
                            for a, n in zip(part, counts[b : b + self._max_batch])],
             )
 
-    def write_article(self, article: Article, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
-        """Store one article (see :meth:`write_articles`)."""
-        self.write_articles([(article, chunks, embeddings, True)])
-
     def _delete_ids(self, ids: list[str]) -> None:
         for b in range(0, len(ids), self._max_batch):
             self.chunks.delete(ids=ids[b : b + self._max_batch])

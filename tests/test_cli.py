@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SEEDS
 
 
 def run(args, data_dir, **env):

@@ -1,6 +1,5 @@
 """End to end over real news and against a real `chroma run` server."""
 
-import os
 import shutil
 import socket
 import subprocess
