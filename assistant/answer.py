@@ -156,10 +156,12 @@ class ExtractiveAnswerer:
 
         return ok
 
-    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+    def answer(self, question: str, retrieval: Retrieval, scored: list[_Sentence] | None = None) -> Answer:
+        """``scored``: the result of :meth:`score` for this question and retrieval, when the caller
+        already has it (the LLM answerer scores once for its gate and reuses it on fallback)."""
         passages = retrieval.relevant
         gate = self.evidence_gate(question, passages)
-        ranked = [c for c in self.score(question, retrieval) if gate(c)]
+        ranked = [c for c in (scored if scored is not None else self.score(question, retrieval)) if gate(c)]
         if not ranked:
             return Answer(question=question, text=NO_ANSWER, passages=passages, abstained=True, mode=self.mode)
         best = ranked[0].score

@@ -141,9 +141,11 @@ class LLMAnswerer:
         if not passages:
             yield self._abstain(question, retrieval, "no passage cleared the relevance threshold")
             return
+        scored = None  # sentence scores, computed once: for the gate, and again useful on fallback
         if s.llm_evidence_gate:
             gate = self.extractive.evidence_gate(question, passages)
-            if not any(gate(c) for c in self.extractive.score(question, retrieval)):
+            scored = self.extractive.score(question, retrieval)
+            if not any(gate(c) for c in scored):
                 yield self._abstain(question, retrieval, "no passage sentence passed the evidence gate")
                 return
         fixed = count_tokens(self.system_template) + count_tokens(self.user_template) + count_tokens(question) + 64
@@ -183,7 +185,7 @@ class LLMAnswerer:
                         abstained=verified.abstained, mode=self.mode, warnings=list(verified.warnings), usage=usage)
         answer.unsupported = list(verified.unsupported)
         if not verified.abstained and not verified.citations:
-            fallback = self.extractive.answer(question, retrieval)
+            fallback = self.extractive.answer(question, retrieval, scored=scored)
             fallback.warnings.insert(0, "Fallback: the model's answer cited no passage, so the extractive answer "
                                         "is shown instead. Model said: " + " ".join(raw.split())[:300])
             fallback.mode = "extractive-fallback"

@@ -25,7 +25,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     from assistant import Assistant
-    from assistant.evals import run_eval
+    from assistant.evals import percentile, run_eval
 
     files = sorted(CORPORA.glob("*.jsonl"))
     if not files:
@@ -54,7 +54,7 @@ def main() -> int:
                 t = time.perf_counter()
                 a.retrieve(r.rewritten or r.question)
                 lat.append((time.perf_counter() - t) * 1000)
-            rows[method]["retrieve_p50_ms"] = round(sorted(lat)[len(lat) // 2], 1)
+            rows[method]["retrieve_p50_ms"] = round(percentile(lat, 0.5), 1)
     out = {"articles": articles, "chunks": chunks, "ingest_s": round(ingest_s, 1), "methods": rows}
     print(json.dumps(out, indent=2))
     if args.json:

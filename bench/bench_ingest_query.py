@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -38,11 +37,6 @@ QUESTIONS = [
 ]
 
 
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -56,6 +50,7 @@ def main() -> int:
     from assistant import Assistant
     from assistant.chunking import chunk_article
     from assistant.embeddings import LocalMiniLMEmbeddings
+    from assistant.evals import percentile
     from assistant.parsers import read_articles
     from assistant.schema import Article
 
@@ -105,10 +100,10 @@ def main() -> int:
                 a.ask(q)
                 full.append((time.perf_counter() - t) * 1000)
         results["query_ms"] = {
-            "retrieve_p50": round(statistics.median(retrieve), 1),
-            "retrieve_p95": round(pct(retrieve, 0.95), 1),
-            "ask_p50": round(statistics.median(full), 1),
-            "ask_p95": round(pct(full, 0.95), 1),
+            "retrieve_p50": round(percentile(retrieve, 0.5), 1),
+            "retrieve_p95": round(percentile(retrieve, 0.95), 1),
+            "ask_p50": round(percentile(full, 0.5), 1),
+            "ask_p95": round(percentile(full, 0.95), 1),
             "n": len(full),
         }
     print(json.dumps(results, indent=2))
