@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     embed_threads: int = Field(
         default=0, ge=0, description="onnxruntime intra-op threads for local embeddings; 0 = all cores."
     )
+    embed_cache: bool = Field(
+        default=True,
+        description="Keep chunk embeddings in data_dir/embed-cache (keyed by model and text), so "
+        "re-ingesting edited or repeated text embeds only what changed. Not used with chroma_url.",
+    )
 
     # --- retrieval and answering ----------------------------------------------------------
     top_k: int = Field(default=5, ge=1, le=100, description="Passages retrieved per question.")

@@ -50,6 +50,7 @@ class Assistant:
         self._bm25 = None
         self._lock = threading.RLock()
         self._seed_checked = False
+        self._embed_cache = None
 
     # --- parts, built on first use ------------------------------------------------------
 
@@ -69,6 +70,19 @@ class Assistant:
                 client = make_client(self.settings.chroma_url, self.settings.data_dir)
                 self._store = ArticleStore(client, self.settings.collection, model_id, dim)
             return self._store
+
+    @property
+    def embed_cache(self):
+        """The disk cache of chunk vectors used by ingest (None when ``embed_cache`` is off or the
+        store is a Chroma server: nothing is then written under data_dir)."""
+        with self._lock:
+            if self._embed_cache is None and self.settings.embed_cache and not self.settings.chroma_url:
+                from .embed_cache import EmbeddingCache
+                from .embeddings import embedding_identity
+
+                model_id, dim = embedding_identity(self.embedder)
+                self._embed_cache = EmbeddingCache(self.settings.data_dir / "embed-cache", model_id, dim)
+            return self._embed_cache
 
     @property
     def retriever(self) -> DenseRetriever:
@@ -111,7 +125,7 @@ class Assistant:
             paths = [paths]
         with self._lock:
             ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_tokens,
-                                self.settings.chunk_overlap, on_progress=on_progress)
+                                self.settings.chunk_overlap, on_progress=on_progress, cache=self.embed_cache)
             return ingestor.run(list(paths), prune=prune)
 
     def needs_seeding(self) -> bool:

@@ -12,8 +12,10 @@ batches pad little); each article is then written and marked complete on its own
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +23,58 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from .chunking import chunk_article
+from .embed_cache import EmbeddingCache, embed_with_cache
 from .parsers import expand_paths, parse_file
 from .schema import Article, Chunk, IngestFailure, IngestReport
 from .store import ArticleStore
 
 LOOKUP_BATCH = 64  # articles looked up in the registry at once
 EMBED_FLUSH = 512  # chunks gathered before an embedding call (sorted by length inside it)
+READ_AHEAD = 256  # parsed-and-chunked articles the reader thread may hold ready
+
+
+def read_ahead(items: Iterator, maxsize: int = READ_AHEAD) -> Iterator:
+    """Run the generator ``items`` on a thread, ``maxsize`` items ahead of the consumer.
+
+    Parsing and chunking the next articles then overlaps with embedding the current ones,
+    and memory stays bounded by ``maxsize``. Exceptions are re-raised in the consumer; if the
+    consumer stops early, the thread stops too.
+    """
+    q: queue.Queue = queue.Queue(maxsize=maxsize)
+    stop = threading.Event()
+    done = object()
+
+    def put(x) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(x, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for x in items:
+                if not put((None, x)):
+                    return
+        except BaseException as exc:  # handed to the consumer
+            put((exc, None))
+            return
+        put((None, done))
+
+    t = threading.Thread(target=work, name="ingest-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            exc, x = q.get()
+            if exc is not None:
+                raise exc
+            if x is done:
+                return
+            yield x
+    finally:
+        stop.set()
 
 
 @dataclass
@@ -62,9 +110,11 @@ class Ingestor:
         chunk_tokens: int = 250,
         chunk_overlap: int = 40,
         on_progress: Callable[[IngestProgress], None] | None = None,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
+        self.cache = cache
         self.chunk_tokens = chunk_tokens
         self.chunk_overlap = chunk_overlap
         self.on_progress = on_progress
@@ -93,31 +143,21 @@ class Ingestor:
         self._done = 0
         self._started = started
         self._seen: dict[str, str] = {}  # id -> path, within this run
-        lookup: list[Article] = []
-        pending: list[tuple[Article, list[Chunk], list[str]]] = []  # (article, chunks, paths it replaces)
+        pending: list[tuple[Article, list[Chunk], list[str]]] = []  # (article, chunks, ids it replaces)
         pending_chunks = 0
-
-        for f in files:
-            for item in parse_file(f):
-                if isinstance(item, IngestFailure):
-                    report.failed.append(item)
-                    self._tick(report, item.path)
-                    continue
-                if item.id in self._seen:
-                    report.failed.append(
-                        IngestFailure(item.path, f"duplicate article id '{item.id}' (first in {self._seen[item.id]}); skipped")
-                    )
-                    self._tick(report, item.path)
-                    continue
-                self._seen[item.id] = item.path
-                lookup.append(item)
-                if len(lookup) >= LOOKUP_BATCH:
-                    pending_chunks += self._classify(lookup, pending, report)
-                    lookup = []
+        for kind, item in read_ahead(self._read(files)):
+            if kind == "failed":
+                report.failed.append(item)
+                self._tick(report, item.path)
+            elif kind == "unchanged":
+                report.unchanged.append(item.id)
+                self._tick(report, item.path)
+            else:
+                pending.append(item)
+                pending_chunks += len(item[1])
                 if pending_chunks >= EMBED_FLUSH:
                     self._flush(pending, report)
                     pending_chunks = 0
-        pending_chunks += self._classify(lookup, pending, report)
         self._flush(pending, report)
         self._finish_write(report)
         if prune:
@@ -138,26 +178,43 @@ class Ingestor:
                 )
             )
 
-    def _classify(self, articles: list[Article], pending: list, report: IngestReport) -> int:
-        """Sort articles into unchanged (done now) and to-write (chunked, queued). Returns chunks queued."""
+    def _read(self, files: list[Path]) -> Iterator[tuple[str, object]]:
+        """Parse the files and sort their articles (on the reader thread):
+        ("failed", IngestFailure) | ("unchanged", Article) | ("write", (article, chunks, replaces))."""
+        lookup: list[Article] = []
+        for f in files:
+            for item in parse_file(f):
+                if isinstance(item, IngestFailure):
+                    yield "failed", item
+                    continue
+                if item.id in self._seen:
+                    yield "failed", IngestFailure(
+                        item.path, f"duplicate article id '{item.id}' (first in {self._seen[item.id]}); skipped"
+                    )
+                    continue
+                self._seen[item.id] = item.path
+                lookup.append(item)
+                if len(lookup) >= LOOKUP_BATCH:
+                    yield from self._classify(lookup)
+                    lookup = []
+        yield from self._classify(lookup)
+
+    def _classify(self, articles: list[Article]) -> Iterator[tuple[str, object]]:
+        """Unchanged articles, and the others chunked with the ids they replace."""
         if not articles:
-            return 0
+            return
         records = self.store.get_records([a.id for a in articles])
-        queued = 0
         for a in articles:
             rec = records.get(a.id)
             if rec is not None and rec.content_hash == a.content_hash:
-                report.unchanged.append(a.id)
-                self._tick(report, a.path)
+                yield "unchanged", a
                 continue
             replaces: list[str] = []
             if a.path and not a.path.endswith(".jsonl"):
                 # A one-article file whose content (so its content-hash id) changed.
                 replaces = [r.id for r in self.store.records_by_path(a.path) if r.id != a.id]
             chunks = chunk_article(a, self.chunk_tokens, self.chunk_overlap)
-            pending.append((a, chunks, replaces if rec is None else replaces + [a.id]))
-            queued += len(chunks)
-        return queued
+            yield "write", (a, chunks, replaces if rec is None else replaces + [a.id])
 
     def _flush(self, pending: list, report: IngestReport) -> None:
         """Embed the queued articles' chunks, then hand them to the writer thread.
@@ -170,7 +227,7 @@ class Ingestor:
         batch = list(pending)
         pending.clear()
         texts = [c.text for _, chunks, _ in batch for c in chunks]
-        vectors = self.embedder.embed_documents(texts)
+        vectors = embed_with_cache(self.embedder, texts, self.cache)
         items = []
         pos = 0
         for article, chunks, replaces in batch:

@@ -113,3 +113,25 @@ def test_seeds_are_ingested_on_first_use(make_assistant):
     ans = a.ask("Who did Vance meet in Jerusalem?")
     assert a.store.count_articles() == 1
     assert not ans.abstained and "Netanyahu" in ans.text
+
+
+def test_embedding_cache_skips_the_model_for_known_text(make_assistant, tmp_path, monkeypatch):
+    """Re-ingesting the same text (here under new ids, in a fresh collection) reuses the
+    cached vectors: the model is not called again, and answers are unchanged."""
+    src = tmp_path / "a.jsonl"
+    src.write_text("\n".join(json.dumps({"id": f"x{i}", "title": f"Note {i}", "text": f"Harbour crane number {i} "
+                                         "was repaired on Tuesday after the storm damaged its cable drum."})
+                             for i in range(3)) + "\n")
+    a = make_assistant(data_dir=tmp_path / "d")
+    calls: list[int] = []
+    real = a.embedder.embed_documents
+    monkeypatch.setattr(a.embedder, "embed_documents", lambda texts: calls.append(len(texts)) or real(texts))
+    a.ingest([src])
+    assert sum(calls) == 3
+    b = make_assistant(data_dir=tmp_path / "d", collection="other")
+    calls.clear()
+    b.ingest([src])
+    assert calls == [] and b.store.count_chunks() == 3
+    assert b.embed_cache.hits == 3
+    got = b.retrieve("Which crane was repaired after the storm?").passages
+    assert got and "repaired" in got[0].text
