@@ -91,30 +91,35 @@ class HybridRetriever(DenseRetriever):
         self.bm25_weight = bm25_weight
 
     def _candidates(self, question: str, qv: np.ndarray, k: int, filters: Filters | None) -> list[Passage]:
+        """Fuse the two rankings on chunk ids, then read text and metadata for the best fused
+        ids only (reading documents is most of a query's cost in Chroma), more if filters or
+        incomplete articles leave fewer than enough."""
         n = max(self.candidates, k * 3)
-        dense = self._dense(qv, n, filters)
-        lexical = self.bm25.search(question, n * (4 if filters and not filters.empty else 1))
+        filtering = bool(filters and not filters.empty)
+        dense = self.store.search_ids(qv.tolist(), n, where=filters.where() if filters else None)
+        lexical = self.bm25.search(question, n * (4 if filtering else 1))
         fused: dict[str, float] = {}
-        for rank, p in enumerate(dense, 1):
-            fused[p.chunk_id] = fused.get(p.chunk_id, 0.0) + self.dense_weight / (self.rrf_k + rank)
-        by_id = {p.chunk_id: p for p in dense}
-        missing = [cid for cid, _ in lexical if cid not in by_id]
-        fetched = self.store.get_passages(missing, qv.tolist())
-        rank = 0
-        for cid, _score in lexical:
-            if cid in fetched:
-                p, meta = fetched[cid]
-                if filters and not filters.match(meta):
-                    continue
-                by_id[cid] = p
-            elif cid not in by_id:
-                continue
-            rank += 1
+        for rank, (cid, _) in enumerate(dense, 1):
+            fused[cid] = fused.get(cid, 0.0) + self.dense_weight / (self.rrf_k + rank)
+        for rank, (cid, _) in enumerate(lexical, 1):
             fused[cid] = fused.get(cid, 0.0) + self.bm25_weight / (self.rrf_k + rank)
-            if rank >= n:
-                break
         ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
-        return [by_id[c] for c in ordered]
+        cosine = dict(dense)
+        want = max(4 * k, 20)  # enough for diversify to pick k after dropping duplicates
+        out: list[Passage] = []
+        pos = 0
+        while pos < len(ordered) and len(out) < want:
+            batch = ordered[pos : pos + want]
+            pos += len(batch)
+            got = self.store.get_passages(batch, qv.tolist(), scores=cosine)
+            for cid in batch:
+                if cid not in got:
+                    continue
+                p, meta = got[cid]
+                if filtering and not filters.match(meta):  # BM25 hits are not pre-filtered
+                    continue
+                out.append(p)
+        return out
 
 
 def diversify(passages: list[Passage], k: int, max_per_article: int) -> list[Passage]:

@@ -116,6 +116,7 @@ class ArticleStore:
             )
         self.dimension = stored_dim or dimension
         self.generation = 0  # bumped by every write through this object (derived indexes watch it)
+        self._complete: dict[str, str] = {}  # doc_id -> content hash of its registry record (seen complete)
         self._max_batch = max(1, min(int(client.get_max_batch_size()), 1000))
 
     # --- articles ---------------------------------------------------------------------
@@ -155,8 +156,9 @@ class ArticleStore:
     def write_articles(
         self, items: Sequence[tuple[Article, Sequence[Chunk], Sequence[Sequence[float]], bool]]
     ) -> None:
-        """Store several articles: all chunks first, then stale chunks of the replaced ones
-        dropped, then the registry records that mark them complete.
+        """Store several articles: all chunks first, then the registry records that mark them
+        complete (the switch: readers serve chunks whose content hash matches the record), then
+        stale chunks of the replaced versions dropped.
 
         ``items`` holds ``(article, chunks, embeddings, replacing)``; ``replacing`` says the
         article may already have chunks (so stale ones must be looked for).
@@ -179,12 +181,6 @@ class ArticleStore:
             sl = slice(b, b + self._max_batch)
             self.chunks.upsert(ids=ids[sl], embeddings=vectors[sl], documents=docs[sl], metadatas=metas[sl])
         self.generation += 1
-        replacing = [a.id for a, _, _, r in items if r]
-        if replacing:
-            keep = set(ids)
-            for b in range(0, len(replacing), 100):
-                got = self.chunks.get(where={"doc_id": {"$in": replacing[b : b + 100]}}, include=[])
-                self._delete_ids([i for i in got["ids"] if i not in keep])
         now = time.time()
         arts = [a for a, _, _, _ in items]
         counts = [len(c) for _, c, _, _ in items]
@@ -197,6 +193,14 @@ class ArticleStore:
                 metadatas=[{**_article_meta(a), "url": a.url, "chunks": n, "ingested_at": now}
                            for a, n in zip(part, counts[b : b + self._max_batch])],
             )
+        # Only now are the old versions' chunks unreachable (their content hash no longer
+        # matches the record), so dropping them cannot leave an article half-present.
+        replacing = [a.id for a, _, _, r in items if r]
+        if replacing:
+            keep = set(ids)
+            for b in range(0, len(replacing), 100):
+                got = self.chunks.get(where={"doc_id": {"$in": replacing[b : b + 100]}}, include=[])
+                self._delete_ids([i for i in got["ids"] if i not in keep])
 
     def _delete_ids(self, ids: list[str]) -> None:
         for b in range(0, len(ids), self._max_batch):
@@ -210,6 +214,7 @@ class ArticleStore:
         """Remove an article: its registry record first (so it is never half-listed), then its chunks."""
         self.generation += 1
         self.articles.delete(ids=[doc_id])
+        self._complete.pop(doc_id, None)
         self._delete_chunks(doc_id)
 
     # --- reads ------------------------------------------------------------------------
@@ -220,33 +225,64 @@ class ArticleStore:
 
         return Chroma(client=self.client, collection_name=self.name, embedding_function=embeddings)
 
-    def get_passages(self, ids: Sequence[str], query_embedding: Sequence[float]) -> dict[str, tuple[Passage, dict]]:
-        """Chunks by id, scored by cosine similarity to ``query_embedding``; with their metadata."""
+    def _live(self, metas: Sequence[dict[str, Any]]) -> list[bool]:
+        """Which chunks belong to a complete article: one whose registry record exists with the
+        chunk's content hash. Chunks left by an interrupted ingest (no record yet, or a record of
+        another version) are never served, so no article is ever half-present in answers.
+        Records seen complete are remembered; unknown or mismatching ones are read again."""
+        need = {str(m.get("doc_id", "")) for m in metas
+                if self._complete.get(str(m.get("doc_id", ""))) != m.get("content_hash")}
+        if need:
+            got = self.articles.get(ids=sorted(need), include=["metadatas"])
+            for i, meta in zip(got["ids"], got["metadatas"]):
+                self._complete[i] = str((meta or {}).get("content_hash", ""))
+            for i in need.difference(got["ids"]):
+                self._complete.pop(i, None)
+        return [self._complete.get(str(m.get("doc_id", ""))) == m.get("content_hash") for m in metas]
+
+    def get_passages(self, ids: Sequence[str], query_embedding: Sequence[float],
+                     scores: dict[str, float] | None = None) -> dict[str, tuple[Passage, dict]]:
+        """Chunks of complete articles by id, scored by cosine similarity to ``query_embedding``
+        (or taken from ``scores`` where given, without reading the vector); with their metadata."""
         import numpy as np
 
         if not ids:
             return {}
-        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        scores = scores or {}
+        need_vectors = any(i not in scores for i in ids)
+        include = ["documents", "metadatas"] + (["embeddings"] if need_vectors else [])
+        got = self.chunks.get(ids=list(ids), include=include)
         q = np.asarray(query_embedding, dtype=np.float32)
+        vectors = got["embeddings"] if need_vectors else [None] * len(got["ids"])
         out = {}
-        for i, doc, meta, emb in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
-            out[i] = (passage_from(i, doc, meta or {}, float(np.dot(np.asarray(emb, dtype=np.float32), q))), meta or {})
+        metas = [m or {} for m in got["metadatas"]]
+        for i, doc, meta, emb, ok in zip(got["ids"], got["documents"], metas, vectors, self._live(metas)):
+            if ok:
+                score = scores[i] if i in scores else float(np.dot(np.asarray(emb, dtype=np.float32), q))
+                out[i] = (passage_from(i, doc, meta, score), meta)
         return out
 
+    def search_ids(self, query_embedding: Sequence[float], k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest chunks, best first: the index alone,
+        no documents read (that is most of a query's cost)."""
+        res = self.chunks.query(query_embeddings=[list(map(float, query_embedding))], n_results=max(1, k),
+                                where=where, include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+
     def search(self, query_embedding: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
-        """The k nearest chunks, best first; ``score`` is cosine similarity."""
-        n = self.chunks.count()
-        if n == 0:
-            return []
+        """The k nearest chunks of complete articles, best first; ``score`` is cosine similarity."""
         res = self.chunks.query(
             query_embeddings=[list(map(float, query_embedding))],
-            n_results=min(k, n),
+            n_results=max(1, k),
             where=where,
             include=["documents", "metadatas", "distances"],
         )
+        metas = [m or {} for m in res["metadatas"][0]]
         return [
             passage_from(i, doc, meta, 1.0 - float(dist))
-            for i, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
+            for i, doc, meta, dist, ok in zip(res["ids"][0], res["documents"][0], metas, res["distances"][0],
+                                              self._live(metas))
+            if ok
         ]
 
 
