@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
     dense_weight: float = Field(default=1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(default=1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    rerank: Literal["lexical", "none"] = Field(
+        default="lexical",
+        description="Reranking of the fused candidates: `lexical` reorders the top rerank_top by how much "
+        "of the question each covers (names and numbers count double); `none` keeps the fused order.",
+    )
+    rerank_weight: float = Field(default=2.0, ge=0, description="Weight of question coverage against rank in reranking.")
+    rerank_top: int = Field(default=10, ge=2, le=200, description="How many fused candidates are reranked.")
     max_per_article: int = Field(
         default=2, ge=0, description="Most passages one article may contribute to a question's top k (0 = no cap)."
     )

@@ -88,11 +88,16 @@ class Assistant:
     def retriever(self) -> DenseRetriever:
         """Hybrid (dense + BM25, fused) or dense retrieval, per ``settings.retrieval``."""
         s = self.settings
+        reranker = None
+        if s.rerank == "lexical":
+            from .rerank import LexicalReranker
+
+            reranker = LexicalReranker(s.rerank_weight, s.rerank_top)
         if s.retrieval == "dense":
-            return DenseRetriever(self.store, self.embedder, s.top_k, s.min_relevance, s.max_per_article)
+            return DenseRetriever(self.store, self.embedder, s.top_k, s.min_relevance, s.max_per_article, reranker)
         return HybridRetriever(self.store, self.embedder, self.bm25, s.top_k, s.min_relevance,
                                candidates=s.fusion_candidates, rrf_k=s.rrf_k, dense_weight=s.dense_weight,
-                               bm25_weight=s.bm25_weight, max_per_article=s.max_per_article)
+                               bm25_weight=s.bm25_weight, max_per_article=s.max_per_article, reranker=reranker)
 
     @property
     def bm25(self):

@@ -39,12 +39,13 @@ class DenseRetriever:
     method = "dense"
 
     def __init__(self, store: ArticleStore, embedder: Embeddings, k: int = 5, min_relevance: float = 0.2,
-                 max_per_article: int = 0) -> None:
+                 max_per_article: int = 0, reranker=None) -> None:
         self.store = store
         self.embedder = embedder
         self.k = k
         self.min_relevance = min_relevance
         self.max_per_article = max_per_article
+        self.reranker = reranker
 
     def embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
@@ -67,7 +68,10 @@ class DenseRetriever:
         if where is not None:  # a raw Chroma filter (advanced use)
             passages = self.store.search(qv.tolist(), k, where=where)
         else:
-            passages = diversify(self._candidates(question, qv, k, filters), k, self.max_per_article)
+            candidates = self._candidates(question, qv, k, filters)
+            if self.reranker is not None:
+                candidates = self.reranker.rerank(question, candidates)
+            passages = diversify(candidates, k, self.max_per_article)
         return Retrieval(question, passages, qv, self.min_relevance, seconds=time.perf_counter() - t)
 
 
@@ -82,8 +86,8 @@ class HybridRetriever(DenseRetriever):
 
     def __init__(self, store: ArticleStore, embedder: Embeddings, bm25, k: int = 5, min_relevance: float = 0.2,
                  candidates: int = 30, rrf_k: int = 60, dense_weight: float = 1.0, bm25_weight: float = 1.0,
-                 max_per_article: int = 2) -> None:
-        super().__init__(store, embedder, k, min_relevance, max_per_article)
+                 max_per_article: int = 2, reranker=None) -> None:
+        super().__init__(store, embedder, k, min_relevance, max_per_article, reranker)
         self.bm25 = bm25
         self.candidates = candidates
         self.rrf_k = rrf_k

@@ -1,8 +1,12 @@
-"""The eval set among all of ../shared/corpora as distractors: dense vs hybrid retrieval (issue 6).
+"""The eval set among all of ../shared/corpora as distractors: dense vs hybrid vs hybrid+rerank (issue 6).
 
 One store holds the eval corpus plus every article of reuters-tm, reuters-grain and abc-lee
 (about 2,500 articles); the same questions are then run with each retrieval method, so the
 rows differ only in retrieval.
+
+"hit@5 (dup)" also counts a retrieved passage holding the evidence text verbatim under another
+article id: reuters-grain repeats many reuters-tm stories word for word, and retrieving the
+copy finds the same words (the strict hit@5 counts it as a miss).
 
     python bench/bench_distractors.py [--json bench/results/distractors.json]
 """
@@ -25,7 +29,10 @@ def main() -> int:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     from assistant import Assistant
-    from assistant.evals import percentile, run_eval
+    from assistant.evals import _norm, load_eval_set, percentile, run_eval
+
+    evidence = {(item.id, n): [_norm(e) for e in t.evidence]
+                for item in load_eval_set().items for n, t in enumerate(item.turns, 1)}
 
     files = sorted(CORPORA.glob("*.jsonl"))
     if not files:
@@ -38,8 +45,11 @@ def main() -> int:
         a.ingest(files)
         ingest_s = time.perf_counter() - t
         articles, chunks = a.store.count_articles(), a.store.count_chunks()
-        for method in ("dense", "hybrid"):
-            a.settings = a.settings.model_copy(update={"retrieval": method})
+        variants = {"dense": {"retrieval": "dense", "rerank": "none"},
+                    "hybrid": {"retrieval": "hybrid", "rerank": "none"},
+                    "hybrid+rerank": {"retrieval": "hybrid", "rerank": "lexical"}}
+        for method, update in variants.items():
+            a.settings = a.settings.model_copy(update=update)
             rep = run_eval(assistant=a)
             m = rep.metrics
             rows[method] = {
@@ -49,12 +59,17 @@ def main() -> int:
                 "abstention_recall": m["overall"]["abstention_recall"],
                 "retrieve_p50_ms": None, "ask_p50_ms": round(m["overall"]["latency_p50"] * 1000, 1),
             }
-            lat = []
+            lat, dup_hits, answerable = [], 0, 0
             for r in rep.results:
                 t = time.perf_counter()
-                a.retrieve(r.rewritten or r.question)
+                got = a.retrieve(r.rewritten or r.question).passages
                 lat.append((time.perf_counter() - t) * 1000)
+                if not r.unanswerable:
+                    answerable += 1
+                    ev = evidence[(r.item, r.turn)]
+                    dup_hits += r.evidence_rank is not None or any(e in _norm(p.text) for p in got for e in ev)
             rows[method]["retrieve_p50_ms"] = round(percentile(lat, 0.5), 1)
+            rows[method]["hit@5_dup"] = round(dup_hits / answerable, 3)
     out = {"articles": articles, "chunks": chunks, "ingest_s": round(ingest_s, 1), "methods": rows}
     print(json.dumps(out, indent=2))
     if args.json:
