@@ -45,6 +45,10 @@ class StoreError(AssistantError):
     """The vector store could not be opened, read or written."""
 
 
+class StoreBusyError(StoreError):
+    """Another process holds the store's ingest lock."""
+
+
 class StoreUnavailableError(StoreError):
     """The Chroma server (``ASSISTANT_CHROMA_URL``) could not be reached."""
 

@@ -25,7 +25,8 @@ from langchain_core.embeddings import Embeddings
 from .chunking import chunk_article
 from .embed_cache import EmbeddingCache, embed_with_cache
 from .parsers import expand_paths, parse_file
-from .schema import Article, Chunk, IngestFailure, IngestReport
+from .parsers import DEFAULT_MAX_BYTES
+from .schema import Article, Chunk, IngestFailure, IngestNotice, IngestReport
 from .store import ArticleStore
 
 LOOKUP_BATCH = 64  # articles looked up in the registry at once
@@ -111,7 +112,11 @@ class Ingestor:
         chunk_overlap: int = 40,
         on_progress: Callable[[IngestProgress], None] | None = None,
         cache: EmbeddingCache | None = None,
+        max_article_bytes: int = DEFAULT_MAX_BYTES,
+        batch_chunks: int = EMBED_FLUSH,
     ) -> None:
+        self.max_article_bytes = max_article_bytes
+        self.batch_chunks = batch_chunks
         self.store = store
         self.embedder = embedder
         self.cache = cache
@@ -146,7 +151,9 @@ class Ingestor:
         pending: list[tuple[Article, list[Chunk], list[str]]] = []  # (article, chunks, ids it replaces)
         pending_chunks = 0
         for kind, item in read_ahead(self._read(files)):
-            if kind == "failed":
+            if kind == "notice":
+                report.notices.append(item)
+            elif kind == "failed":
                 report.failed.append(item)
                 self._tick(report, item.path)
             elif kind == "unchanged":
@@ -155,7 +162,7 @@ class Ingestor:
             else:
                 pending.append(item)
                 pending_chunks += len(item[1])
-                if pending_chunks >= EMBED_FLUSH:
+                if pending_chunks >= self.batch_chunks:
                     self._flush(pending, report)
                     pending_chunks = 0
         self._flush(pending, report)
@@ -180,10 +187,13 @@ class Ingestor:
 
     def _read(self, files: list[Path]) -> Iterator[tuple[str, object]]:
         """Parse the files and sort their articles (on the reader thread):
-        ("failed", IngestFailure) | ("unchanged", Article) | ("write", (article, chunks, replaces))."""
+        ("notice", IngestNotice) | ("failed", IngestFailure) | ("unchanged", Article) | ("write", (article, chunks, replaces))."""
         lookup: list[Article] = []
         for f in files:
-            for item in parse_file(f):
+            for item in parse_file(f, self.max_article_bytes):
+                if isinstance(item, IngestNotice):
+                    yield "notice", item
+                    continue
                 if isinstance(item, IngestFailure):
                     yield "failed", item
                     continue

@@ -5,20 +5,25 @@ Formats: ``.txt`` (first line = title), ``.md`` (optional YAML front matter), ``
 (one article per line: ``id, title, date, source, text``). A folder is read recursively.
 
 Parsers never raise for a bad file: they yield :class:`IngestFailure` with the reason, so
-one bad file never stops a batch.
+one bad file never stops a batch. Text that is not UTF-8 is decoded as Windows-1252 (or
+Latin-1) with an :class:`IngestNotice`; binary files, files over the size limit, broken
+symlinks and symlink loops are failures with their reason.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import yaml
 
-from .schema import Article, IngestFailure
+from .schema import Article, IngestFailure, IngestNotice
+
+DEFAULT_MAX_BYTES = 10 * 2**20  # per article: a one-article file, or one .jsonl line
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
 
@@ -78,12 +83,50 @@ def make_article(
     )
 
 
-def _read_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+class NotText(ValueError):
+    """The bytes are binary, not text in any encoding we read."""
 
 
-def parse_txt(path: Path) -> Iterator[Article | IngestFailure]:
-    raw = _read_text(path).lstrip("\ufeff")
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes, or many control characters other than white space, in the first 8 KiB."""
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return bool(head) and controls / len(head) > 0.05
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Text of ``data`` and the fallback encoding used (None for UTF-8).
+
+    UTF-8 (a BOM is dropped) first; otherwise Windows-1252, the usual encoding of text saved on
+    Windows, then Latin-1, which decodes any byte. Binary data raises :class:`NotText`.
+    """
+    if looks_binary(data):
+        raise NotText("binary file, not text")
+    try:
+        return data.decode("utf-8").lstrip("\ufeff"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _notice(path: Path, encoding: str) -> IngestNotice:
+    return IngestNotice(str(path), f"not UTF-8; decoded as {encoding} (check accented letters and quotes)")
+
+
+def _read_text(path: Path) -> tuple[str, IngestNotice | None]:
+    text, enc = decode(path.read_bytes())
+    return text, (_notice(path, enc) if enc else None)
+
+
+def parse_txt(path: Path) -> Iterator[Article | IngestFailure | IngestNotice]:
+    raw, notice = _read_text(path)
+    if notice:
+        yield notice
     title, _, body = raw.lstrip().partition("\n")
     if not body.strip():
         yield IngestFailure(str(path), "no article text after the title line")
@@ -94,8 +137,10 @@ def parse_txt(path: Path) -> Iterator[Article | IngestFailure]:
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 
 
-def parse_md(path: Path) -> Iterator[Article | IngestFailure]:
-    raw = _read_text(path).lstrip("\ufeff")
+def parse_md(path: Path) -> Iterator[Article | IngestFailure | IngestNotice]:
+    raw, notice = _read_text(path)
+    if notice:
+        yield notice
     meta: dict = {}
     m = _FRONT_MATTER.match(raw)
     if m:
@@ -138,7 +183,10 @@ _BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre
 def parse_html(path: Path) -> Iterator[Article | IngestFailure]:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(path.read_bytes(), "html.parser")
+    data = path.read_bytes()
+    if looks_binary(data):
+        raise NotText("binary file, not text")
+    soup = BeautifulSoup(data, "html.parser")  # honours <meta charset>, else guesses
 
     def meta(*names: str) -> str:
         for name in names:
@@ -180,12 +228,25 @@ def parse_html(path: Path) -> Iterator[Article | IngestFailure]:
     yield make_article(title=title, body="\n\n".join(paragraphs), path=str(path), source=source, date=date, url=url)
 
 
-def parse_jsonl(path: Path) -> Iterator[Article | IngestFailure]:
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+def parse_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | IngestFailure | IngestNotice]:
+    noticed = False
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
             where = f"{path}:{lineno}"
+            if len(raw) > max_bytes:
+                yield IngestFailure(where, f"line of {len(raw) / 2**20:.1f} MB is over the {max_bytes / 2**20:g} MB "
+                                           "limit per article (ASSISTANT_MAX_ARTICLE_MB)")
+                continue
+            try:
+                line, enc = decode(raw)
+            except NotText:
+                yield IngestFailure(where, "binary data, not a JSON line")
+                continue
+            if enc and not noticed:
+                noticed = True
+                yield _notice(path, enc)
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
@@ -219,16 +280,70 @@ PARSERS = {
 }
 
 
+def _missing(path: Path) -> IngestFailure:
+    """Why a path that does not resolve to a file or folder cannot be read."""
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:
+            return IngestFailure(str(path), "symlink loop (the link points back to itself)")
+        except OSError as exc:
+            if exc.errno == 40:  # ELOOP
+                return IngestFailure(str(path), "symlink loop (the link points back to itself)")
+            return IngestFailure(str(path), f"broken symlink (its target {os.readlink(path)} does not exist)")
+    return IngestFailure(str(path), "no such file or folder")
+
+
+def _walk(root: Path) -> Iterator[Path | IngestFailure]:
+    """Files under ``root`` in sorted order, following folder symlinks once (a folder already
+    visited, e.g. through a link back to a parent, is a reported loop) and reporting folders
+    that cannot be read."""
+    seen: set[tuple[int, int]] = set()
+
+    def visit(folder: Path) -> Iterator[Path | IngestFailure]:
+        try:
+            st = folder.stat()
+            key = (st.st_dev, st.st_ino)
+            if key in seen:
+                yield IngestFailure(str(folder), "symlink loop (this folder was already read)")
+                return
+            seen.add(key)
+            entries = sorted(folder.iterdir())
+        except PermissionError:
+            yield IngestFailure(str(folder), "cannot read the folder: permission denied")
+            return
+        except OSError as exc:
+            if exc.errno == 40:
+                yield IngestFailure(str(folder), "symlink loop (the link points back to itself)")
+            else:
+                yield IngestFailure(str(folder), f"cannot read the folder: {exc.strerror or exc}")
+            return
+        for child in entries:
+            if child.name.startswith("."):
+                continue
+            if child.is_dir():
+                yield from visit(child)
+            elif child.is_file():
+                if child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield child
+            elif child.is_symlink():
+                yield _missing(child)
+
+    yield from visit(root)
+
+
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestFailure]:
     """Files to ingest, folders expanded recursively in sorted order."""
     for p in paths:
         path = Path(p).expanduser()
         if path.is_dir():
             found = False
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and not child.name.startswith("."):
+            for child in _walk(path):
+                if isinstance(child, Path):
                     found = True
                     yield child.resolve()
+                else:
+                    yield child
             if not found:
                 yield IngestFailure(str(path), f"folder holds no {', '.join(sorted(SUPPORTED_SUFFIXES))} file")
         elif path.is_file():
@@ -239,20 +354,36 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestFailure]:
             else:
                 yield path.resolve()
         else:
-            yield IngestFailure(str(path), "no such file or folder")
+            yield _missing(path)
 
 
-def parse_file(path: Path) -> Iterator[Article | IngestFailure]:
-    """Articles of one file; failures instead of exceptions."""
+def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | IngestFailure | IngestNotice]:
+    """Articles of one file (with notices); failures instead of exceptions."""
     try:
-        yield from PARSERS[path.suffix.lower()](path)
-    except UnicodeDecodeError:
-        yield IngestFailure(str(path), "not UTF-8 text")
+        suffix = path.suffix.lower()
+        if suffix == ".jsonl":
+            yield from parse_jsonl(path, max_bytes)
+            return
+        size = path.stat().st_size
+        if size > max_bytes:
+            yield IngestFailure(str(path), f"{size / 2**20:.1f} MB is over the {max_bytes / 2**20:g} MB limit per "
+                                           "article (raise ASSISTANT_MAX_ARTICLE_MB, or split the file)")
+            return
+        if size == 0:
+            yield IngestFailure(str(path), "empty file")
+            return
+        yield from PARSERS[suffix](path)
+    except NotText as exc:
+        yield IngestFailure(str(path), str(exc))
+    except PermissionError:
+        yield IngestFailure(str(path), "cannot read: permission denied (check the file's permissions)")
     except OSError as exc:
         yield IngestFailure(str(path), f"cannot read: {exc.strerror or exc}")
+    except RecursionError:
+        yield IngestFailure(str(path), "cannot parse: nested too deeply")
 
 
-def read_articles(paths: Iterable[str | Path]) -> Iterator[Article | IngestFailure]:
+def read_articles(paths: Iterable[str | Path]) -> Iterator[Article | IngestFailure | IngestNotice]:
     for item in expand_paths(paths):
         if isinstance(item, IngestFailure):
             yield item

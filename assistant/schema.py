@@ -122,6 +122,14 @@ class IngestFailure:
 
 
 @dataclass
+class IngestNotice:
+    """Something done to an input that the user should know of (the article was ingested)."""
+
+    path: str
+    message: str
+
+
+@dataclass
 class IngestReport:
     """What an ingest did. Counts are articles; ``chunks_written`` counts chunks."""
 
@@ -130,6 +138,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     failed: list[IngestFailure] = field(default_factory=list)
+    notices: list[IngestNotice] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
 
@@ -144,6 +153,7 @@ class IngestReport:
             "unchanged": len(self.unchanged),
             "pruned": len(self.pruned),
             "failed": [asdict(f) for f in self.failed],
+            "notices": [asdict(n) for n in self.notices],
             "chunks_written": self.chunks_written,
             "seconds": round(self.seconds, 3),
         }
