@@ -7,6 +7,7 @@ with a non-zero exit code and no traceback.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -95,6 +96,8 @@ def _print_report(report, console: Console) -> None:
         f"{report.seconds:.1f}",
     )
     console.print(t)
+    for n in report.notices:
+        console.print(f"  [yellow]notice[/yellow] {escape(n.path)}: {escape(n.message)}")
     for f in report.failed:
         console.print(f"  [red]failed[/red] {escape(f.path)}: {escape(f.reason)}")
 
@@ -108,13 +111,15 @@ def ingest(
     """Add articles to the store (unchanged articles are skipped, changed ones replaced)."""
     a = _assistant()
     with _IngestBar(err, "Ingesting") as bar:
-        report = a.ingest([str(p) for p in paths], prune=prune, on_progress=bar)
+        report = a.ingest([str(p) for p in paths], prune=prune, on_progress=bar,
+                          on_wait=lambda msg: err.print(f"[yellow]{escape(msg)}[/yellow]"))
     if as_json:
         out.print_json(json.dumps(report.to_dict()))
     else:
         _print_report(report, out)
     if report.failed:
-        raise typer.Exit(1)
+        # 3: partial failure (the rest was ingested); 1: nothing could be ingested.
+        raise typer.Exit(3 if (report.added or report.replaced or report.unchanged) else 1)
 
 
 def _render_answer(answer, console: Console, text: bool = True) -> None:
@@ -226,6 +231,38 @@ def articles(as_json: bool = typer.Option(False, "--json", help="Print the list 
 
 
 @app.command()
+def quotes(
+    speaker: Optional[str] = typer.Option(None, "--speaker", "-s", help="Only this person's words (surname or full name)."),
+    about: Optional[str] = typer.Option(None, "--about", "-a", help="Quotations about this, best first."),
+    limit: int = typer.Option(20, "-n", "--limit", min=1, max=10000, help="How many to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """List quotations found in the stored articles, with their speakers."""
+    a = _assistant()
+    if a.needs_seeding():
+        with _IngestBar(err, "First use: ingesting the seed articles") as bar:
+            a.ensure_seeded(on_progress=bar)
+    found = a.quotes(speaker=speaker, about=about, limit=limit)
+    if as_json:
+        out.print_json(json.dumps([q.to_dict() for q in found]))
+        return
+    if not found:
+        who = f" of {speaker}" if speaker else ""
+        out.print(f"No quotations{escape(who)} in the stored articles.")
+        return
+    t = Table(header_style="bold", show_lines=True)
+    t.add_column("speaker", overflow="fold", max_width=24)
+    t.add_column("quotation", overflow="fold")
+    t.add_column("article", overflow="fold", max_width=36)
+    t.add_column("date", no_wrap=True)
+    for q in found:
+        t.add_row(escape(q.speaker or "(unattributed)"), escape("“" + " ".join(q.text.split()) + "”"),
+                  escape(q.title), escape(q.date))
+    out.print(t)
+    out.print(f"{len(found)} quotations")
+
+
+@app.command()
 def info(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Show the store, counts, models and every setting."""
     a = _assistant()
@@ -302,6 +339,10 @@ def eval_(
     for name in report.metrics["overall"]:
         t.add_row(name, *[fmt(report.metrics[c].get(name), name) for c in cols])
     out.print(t)
+    if report.attribution:
+        at = report.attribution
+        out.print(f"Quotation attribution ({at['labelled']} hand-labelled quotations, {at['articles']} articles): "
+                  f"precision {fmt(at['precision'])}, recall {fmt(at['recall'])}")
     out.print(f"{len(report.failures)} of {len(report.results)} questions failed"
               + (f"; details in {markdown_out}" if markdown_out else " (--markdown FILE lists them)"))
     if json_out:
@@ -346,7 +387,12 @@ def main() -> None:
         if isinstance(exc, click.exceptions.Abort):
             err.print("Aborted.")
             sys.exit(1)
-        raise
+        if os.environ.get("ASSISTANT_DEBUG"):
+            raise
+        err.print(f"[bold red]Unexpected error:[/bold red] {escape(exc.__class__.__name__)}: {escape(str(exc))}")
+        err.print("[dim]→ nothing already stored was changed by it; run again with ASSISTANT_DEBUG=1 for the "
+                  "traceback, and please report it[/dim]")
+        sys.exit(1)
     sys.exit(rc if isinstance(rc, int) else 0)
 
 

@@ -62,6 +62,15 @@ class Settings(BaseSettings):
         default=True, description="Ingest seeds_dir on first use when the store holds no article."
     )
 
+    lock_timeout: float = Field(
+        default=600.0, ge=0, description="Seconds an ingest waits for another ingest of the same embedded "
+        "store to finish before giving up.",
+    )
+    max_article_mb: float = Field(
+        default=10.0, gt=0, description="Largest article accepted, in MB: a one-article file, or one .jsonl "
+        "line. Bigger inputs are reported as failures (the rest of the batch goes on).",
+    )
+
     # --- chunking ------------------------------------------------------------------------
     chunk_tokens: int = Field(default=250, ge=32, le=2000, description="Target chunk size in cl100k tokens.")
     chunk_overlap: int = Field(default=40, ge=0, le=500, description="Tokens repeated between neighbouring chunks.")
@@ -78,6 +87,10 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Texts per embedding call.")
     embed_threads: int = Field(
         default=0, ge=0, description="onnxruntime intra-op threads for local embeddings; 0 = all cores."
+    )
+    ingest_batch: int = Field(
+        default=512, ge=1, le=10000, description="Chunks embedded together before they are written to the "
+        "store (bigger batches pad less; each article still becomes visible only once complete).",
     )
     embed_cache: bool = Field(
         default=True,
@@ -102,6 +115,10 @@ class Settings(BaseSettings):
     )
     rerank_weight: float = Field(default=2.0, ge=0, description="Weight of question coverage against rank in reranking.")
     rerank_top: int = Field(default=10, ge=2, le=200, description="How many fused candidates are reranked.")
+    quote_index: bool = Field(
+        default=True, description="Answer \"what did X say…\" questions from the index of quotations "
+        "attributed to their speakers (quotes put first, quoted verbatim with the speaker's name).",
+    )
     max_per_article: int = Field(
         default=2, ge=0, description="Most passages one article may contribute to a question's top k (0 = no cap)."
     )

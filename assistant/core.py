@@ -68,7 +68,8 @@ class Assistant:
 
                 model_id, dim = embedding_identity(self.embedder)
                 client = make_client(self.settings.chroma_url, self.settings.data_dir)
-                self._store = ArticleStore(client, self.settings.collection, model_id, dim)
+                where = self.settings.chroma_url or str(self.settings.data_dir / "chroma")
+                self._store = ArticleStore(client, self.settings.collection, model_id, dim, where)
             return self._store
 
     @property
@@ -124,14 +125,36 @@ class Assistant:
     # --- ingest -----------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[str | Path], prune: bool = False,
-               on_progress: Callable[[IngestProgress], None] | None = None) -> IngestReport:
-        """Ingest files, folders or ``.jsonl`` files. Unchanged articles are skipped."""
+               on_progress: Callable[[IngestProgress], None] | None = None,
+               on_wait: Callable[[str], None] | None = None) -> IngestReport:
+        """Ingest files, folders or ``.jsonl`` files. Unchanged articles are skipped.
+
+        One ingest at a time per embedded store: a second process waits (``on_wait`` gets a
+        message) up to ``settings.lock_timeout`` seconds. Chunks left by an ingest that was
+        killed are swept first; the articles it did not finish are written by this one.
+        """
         if isinstance(paths, (str, Path)):
             paths = [paths]
         with self._lock:
             ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_tokens,
-                                self.settings.chunk_overlap, on_progress=on_progress, cache=self.embed_cache)
-            return ingestor.run(list(paths), prune=prune)
+                                self.settings.chunk_overlap, on_progress=on_progress, cache=self.embed_cache,
+                                max_article_bytes=int(self.settings.max_article_mb * 2**20),
+                                batch_chunks=self.settings.ingest_batch)
+            if self.settings.chroma_url:  # the server is shared: no local lock or marker
+                return ingestor.run(list(paths), prune=prune)
+            from .locking import IngestLock
+            from .schema import IngestNotice
+
+            with IngestLock(self.settings.data_dir, self.settings.lock_timeout, on_wait) as lock:
+                swept = self.store.sweep_incomplete() if lock.interrupted_before else 0
+                lock.begin()
+                report = ingestor.run(list(paths), prune=prune)
+                lock.done()
+            if swept:
+                report.notices.insert(0, IngestNotice(
+                    str(self.settings.data_dir),
+                    f"the previous ingest was interrupted; removed {swept} chunks of articles it had not finished"))
+            return report
 
     def needs_seeding(self) -> bool:
         """True when the store is empty and the seed articles should be ingested first."""
@@ -202,10 +225,19 @@ class Assistant:
         self.ensure_seeded()
         t1 = time.perf_counter()
         retrieval = self.retriever.retrieve(q, k=k, where=where, filters=filters)
+        speech = self._speech(q, retrieval, k or self.settings.top_k, filters) if where is None else None
         t2 = time.perf_counter()
         answerer = self.answerer
         answer = None
-        if hasattr(answerer, "stream"):
+        if speech and answerer.mode == "extractive":
+            from .speech import quote_answer
+
+            answer = quote_answer(q, speech[0], speech[1], retrieval.passages, max_quotes=self.settings.max_sentences)
+            if answer is not None:
+                yield answer.text
+        if answer is not None:
+            pass
+        elif hasattr(answerer, "stream"):
             for part in answerer.stream(q, retrieval):
                 if isinstance(part, Answer):
                     answer = part
@@ -224,6 +256,67 @@ class Assistant:
              "total": round(t3 - t0, 4)}
         )
         yield answer
+
+    def _speech(self, question: str, retrieval: Retrieval, k: int, filters: Filters | None):
+        """For "what did X say…" questions: X's quotations that fit the question, and their
+        passages put first in ``retrieval``. None when it is not such a question or X has none."""
+        from .speech import asks_what_someone_said, boost, match_quotes, question_speakers
+
+        if not self.settings.quote_index or not asks_what_someone_said(question):
+            return None
+        self.store.ensure_quotes()
+        from .quotes import speaker_matches
+
+        names = question_speakers(question)
+        records = self.store.find_quotes(speakers=names, doc_ids=filters.doc_ids if filters else None)
+        if filters and not filters.empty:
+            records = [r for r in records if filters.match(r)]
+        # Only the names that are speakers leave the topic ("What did Vance say about Turkey?")
+        speakers = [n for n in names if any(speaker_matches(n, r.get("speaker", ""), r.get("aliases", "").split("|"))
+                                            for r in records)]
+        matches = match_quotes(question, records[:300], self.embedder, speakers)
+        if not matches:
+            return None
+        chunk_ids = list(dict.fromkeys(m.record.get("chunk_id", "") for m in matches[:k] if m.record.get("chunk_id")))
+        got = self.store.get_passages(chunk_ids, retrieval.query_vector.tolist())
+        passages = {cid: p for cid, (p, _meta) in got.items()}
+        boost(retrieval, [passages[c] for c in chunk_ids if c in passages], k, self.settings.max_per_article)
+        return matches, passages
+
+    def quotes(self, speaker: str | None = None, about: str | None = None, limit: int = 20,
+               filters: Filters | None = None) -> list["Quote"]:
+        """Quotations in the stored articles, with their speakers.
+
+        ``speaker``: a name (surname or full) to keep only that person's words; ``about``: text
+        the quotes should be about (best first); otherwise in date and reading order.
+        """
+        from .quotes import Quote
+        from .speech import match_quotes
+
+        self.ensure_seeded()
+        self.store.ensure_quotes()
+        if speaker is not None and not speaker.strip():
+            raise InputError("The speaker name is empty.", hint="give a name, e.g. --speaker Netanyahu")
+        records = self.store.find_quotes(speakers=[speaker] if speaker else None,
+                                         doc_ids=filters.doc_ids if filters else None)
+        if filters and not filters.empty:
+            records = [r for r in records if filters.match(r)]
+        if about and about.strip():
+            records = [m.record for m in match_quotes(about, records[:2000], self.embedder, [speaker] if speaker else [],
+                                                      keep_all=True)]
+        else:
+            records.sort(key=lambda r: (r.get("date", ""), r["doc_id"], r["char_start"]))
+        out = []
+        for r in records[:limit]:
+            out.append(Quote(
+                doc_id=r["doc_id"], speaker=r.get("speaker", ""), text=r["text"], char_start=r["char_start"],
+                char_end=r["char_end"], sentence="", sentence_start=r.get("sentence_start", 0),
+                sentence_end=r.get("sentence_end", 0), paragraph=r.get("paragraph", 0),
+                attribution=r.get("attribution", ""), speaker_title=r.get("speaker_title", ""),
+                aliases=[a for a in r.get("aliases", "").split("|") if a], title=r.get("title", ""),
+                date=r.get("date", ""), source=r.get("source", ""),
+            ))
+        return out
 
     def set_mode(self, mode: str) -> None:
         """Switch the answer mode (``llm``, ``extractive`` or ``auto``) for the next questions."""

@@ -24,9 +24,9 @@ import yaml
 
 from .config import Settings, _bundled
 from .errors import InputError
-from .schema import Answer, Passage
+from .schema import Answer, Article, Passage
 
-SLICES = ("seed", "news", "unanswerable", "followup")
+SLICES = ("seed", "news", "speaker", "unanswerable", "followup")
 
 # Metrics compared against a baseline (latency is machine-dependent: see bench/).
 QUALITY_METRICS = (
@@ -65,6 +65,7 @@ class EvalSet:
     path: Path
     corpus: list[Path]
     items: list[EvalItem]
+    quote_labels: Path | None = None  # hand-labelled speakers of quotations (attribution P/R)
 
     @property
     def n_questions(self) -> int:
@@ -113,7 +114,11 @@ def load_eval_set(path: str | Path | None = None) -> EvalSet:
         turns = [_turn(t, f"{where} turn {i}") for i, t in enumerate(raw_turns, 1)] if raw_turns else [_turn(raw, where)]
         slice_ = str(raw.get("slice") or ("followup" if raw_turns else "unanswerable" if turns[0].unanswerable else "news"))
         items.append(EvalItem(item_id, slice_, turns))
-    return EvalSet(str(data.get("name") or p.stem), p, corpus, items)
+    labels = data.get("quote_labels")
+    labels_path = (p.parent / labels).resolve() if labels else None
+    if labels_path is not None and not labels_path.is_file():
+        raise InputError(f"{p}: quote_labels file {labels_path} does not exist")
+    return EvalSet(str(data.get("name") or p.stem), p, corpus, items, labels_path)
 
 
 # --- scoring helpers ----------------------------------------------------------------------
@@ -230,11 +235,13 @@ class EvalReport:
     metrics: dict[str, dict[str, float | None]]
     results: list[TurnResult]
     settings: dict[str, Any] = field(default_factory=dict)
+    attribution: dict[str, Any] | None = None  # speaker attribution of quotations vs hand labels
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "set": self.set_name, "mode": self.mode, "k": self.k, "articles": self.n_articles,
             "chunks": self.n_chunks, "settings": self.settings, "metrics": self.metrics,
+            "attribution": self.attribution,
             "results": [asdict(r) | {"failed": r.failed} for r in self.results],
         }
 
@@ -254,6 +261,13 @@ class EvalReport:
         for m in names:
             cells = [fmt(self.metrics[c].get(m), m) for c in cols]
             lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        if self.attribution:
+            at = self.attribution
+            lines += ["", "## Quotation attribution", "",
+                      f"{at['labelled']} hand-labelled quotations in {at['articles']} articles: attribution precision "
+                      f"**{fmt(at['precision'])}**, recall **{fmt(at['recall'])}** (quotations found: {fmt(at['quote_recall'])}).", ""]
+            for e in at.get("errors", []):
+                lines.append(f"- {e['doc']}: “{e['quote']}…” — want {e['want'] or '(no named speaker)'}, got {e['got']}")
         lines += ["", f"## Failures ({len(self.failures)} of {len(self.results)})", ""]
         if not self.failures:
             lines.append("None.")
@@ -285,6 +299,10 @@ class EvalReport:
                 tol = float(tolerance.get(name, default_tol))
                 if new is None or new < old - tol:
                     drops.append(f"{slice_}/{name}: {fmt(new, name)} < baseline {fmt(old, name)} - {tol}")
+        for name, old in (baseline.get("attribution") or {}).items():
+            new = (self.attribution or {}).get(name)
+            if old is not None and (new is None or new < old - default_tol):
+                drops.append(f"attribution/{name}: {fmt(new)} < baseline {fmt(old)} - {default_tol}")
         return drops
 
     def baseline(self, tolerance: float = 0.035) -> dict[str, Any]:
@@ -293,6 +311,7 @@ class EvalReport:
             "set": self.set_name, "mode": self.mode, "k": self.k,
             "tolerance": {"default": tolerance},
             "metrics": {s: {m: v for m, v in ms.items() if m in QUALITY_METRICS} for s, ms in self.metrics.items()},
+            "attribution": ({k: self.attribution[k] for k in ("precision", "recall")} if self.attribution else None),
         }
 
 
@@ -479,6 +498,13 @@ def run_eval(
             on_progress(EvalProgress(len(results), total, ""))
         if judge:
             judge_answers(results, s)
+        attribution = None
+        if eval_set.quote_labels:
+            from .parsers import read_articles
+            from .quotes import score_attribution
+
+            corpus_articles = {x.id: x for x in read_articles(eval_set.corpus) if isinstance(x, Article)}
+            attribution = score_attribution(eval_set.quote_labels, corpus_articles)
         metrics = {"overall": _aggregate(results)}
         for sl in sorted({r.slice for r in results}, key=lambda x: (SLICES + (x,)).index(x)):
             metrics[sl] = _aggregate([r for r in results if r.slice == sl])
@@ -487,4 +513,5 @@ def run_eval(
             n_chunks=a.store.count_chunks(), metrics=metrics, results=results,
             settings={"chunk_tokens": s.chunk_tokens, "chunk_overlap": s.chunk_overlap,
                       "min_relevance": s.min_relevance, "embeddings": s.embeddings},
+            attribution=attribution,
         )

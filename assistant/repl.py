@@ -28,6 +28,7 @@ Commands:
   /sources         the full passages behind the last answer
   /open N          the article around citation N, the quoted span highlighted
   /articles        the stored articles
+  /quotes NAME     what NAME is quoted saying (surname or full name); /quotes alone lists all
   /reset           forget the conversation (follow-ups start afresh)
   /k N             retrieve N passages per question
   /mode MODE       llm or extractive
@@ -143,6 +144,14 @@ class ChatREPL:
             for r in recs[:50]:
                 self.console.print(f"  {escape(r.title)} [dim]{escape(r.source)} {escape(r.date)} ({escape(r.id)})[/dim]")
             self.console.print(f"{len(recs)} articles" + (" (first 50 shown)" if len(recs) > 50 else ""))
+        elif name == "quotes":
+            quotes = self.assistant.quotes(speaker=arg or None, limit=20)
+            if not quotes:
+                self.console.print(f"No quotations{' of ' + escape(arg) if arg else ''} in the stored articles.")
+            for q in quotes:
+                who = escape(q.speaker or "unattributed")
+                self.console.print(f"[bold]{who}[/bold] [dim]({escape(q.title)}{', ' + escape(q.date) if q.date else ''})[/dim]")
+                self.console.print(f"  [quote]“{escape(' '.join(q.text.split()))}”[/quote]")
         elif name == "reset":
             self.chat.reset()
             self.console.print("Conversation forgotten; the next question starts afresh.")
@@ -272,7 +281,8 @@ def run_chat(assistant: Assistant, k: int | None = None, stdin=None, console: Co
              filters=None) -> None:
     stdin = stdin or sys.stdin
     interactive = stdin.isatty() and sys.stdout.isatty()
-    console = console or Console(theme=THEME, highlight=False)
+    # Piped output is for programs: one line per paragraph, not wrapped at 80 columns.
+    console = console or Console(theme=THEME, highlight=False, soft_wrap=not interactive)
     repl = ChatREPL(assistant, console, interactive, k=k, filters=filters)
     with console.status("Loading the models and the store…", spinner="dots") if interactive else _null():
         if assistant.needs_seeding():

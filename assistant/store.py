@@ -12,6 +12,8 @@ with another model raises :class:`EmbeddingMismatchError`.
 
 from __future__ import annotations
 
+import errno
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +25,49 @@ from .errors import EmbeddingMismatchError, StoreError, StoreUnavailableError
 from .schema import Article, Chunk, Passage
 
 _PLACEHOLDER = [0.0]  # registry records carry no meaningful vector
+
+_DAMAGED = ("not a database", "malformed", "corrupt", "log store", "backfill", "no such table")
+
+
+def store_error(exc: Exception, action: str, where: str = "") -> StoreError:
+    """Chroma's and SQLite's errors as a :class:`StoreError` that says what to do."""
+    if isinstance(exc, StoreError):
+        return exc
+    msg = str(exc)
+    low = msg.lower()
+    place = f" at {where}" if where else ""
+    if "disk is full" in low or "no space left" in low or getattr(exc, "errno", None) == errno.ENOSPC:
+        return StoreError(
+            f"The disk is full: {action} failed.",
+            hint="free some space, then run the same command again: articles reported done are complete "
+            "and kept, the rest are written then (nothing is half-stored)",
+        )
+    if any(m in low for m in _DAMAGED):
+        return StoreError(
+            f"The store{place} is damaged: {action} failed ({msg.strip()[:200]}).",
+            hint="move its folder aside (or choose another with --data-dir / ASSISTANT_DATA_DIR) and ingest "
+            "your articles again; the source files are untouched",
+        )
+    return StoreError(f"{action[:1].upper()}{action[1:]} failed: {exc.__class__.__name__}: {msg.strip()[:300]}",
+                      hint="check the store's folder or server, then try again")
+
+
+def _guarded(action: str):
+    """Turn any Chroma/SQLite error inside the method into a :class:`StoreError`."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(self, *args, **kwargs):
+            try:
+                return fn(self, *args, **kwargs)
+            except StoreError:
+                raise
+            except Exception as exc:
+                raise store_error(exc, action, self.where) from exc
+
+        return inner
+
+    return wrap
 
 
 @dataclass(frozen=True)
@@ -80,6 +125,8 @@ def make_client(chroma_url: str | None, data_dir: Path):
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=settings)
     except Exception as exc:
+        if any(m in str(exc).lower() for m in _DAMAGED):
+            raise store_error(exc, "opening it", str(path)) from None
         raise StoreError(
             f"Cannot open the Chroma store at {path}: {exc}",
             hint="check the folder's permissions, or choose another with --data-dir / ASSISTANT_DATA_DIR",
@@ -89,10 +136,11 @@ def make_client(chroma_url: str | None, data_dir: Path):
 class ArticleStore:
     """Chunks and articles in Chroma, for one embedding model."""
 
-    def __init__(self, client, collection: str, model_id: str, dimension: int) -> None:
+    def __init__(self, client, collection: str, model_id: str, dimension: int, where: str = "") -> None:
         self.client = client
         self.name = collection
         self.model_id = model_id
+        self.where = where  # the store's folder or URL, for messages
         try:
             self.chunks = client.get_or_create_collection(
                 collection,
@@ -102,8 +150,11 @@ class ArticleStore:
             self.articles = client.get_or_create_collection(
                 f"{collection}-articles", metadata={"role": "article registry"}, embedding_function=None
             )
+            self.quotes = client.get_or_create_collection(
+                f"{collection}-quotes", metadata={"role": "quotations by speaker"}, embedding_function=None
+            )
         except Exception as exc:
-            raise StoreError(f"Cannot open collection '{collection}': {exc}") from None
+            raise store_error(exc, f"opening collection '{collection}'", where) from None
         meta = self.chunks.metadata or {}
         stored_model = meta.get("embedding_model")
         stored_dim = int(meta.get("embedding_dim") or 0)
@@ -121,16 +172,19 @@ class ArticleStore:
 
     # --- articles ---------------------------------------------------------------------
 
+    @_guarded("reading the article registry")
     def get_records(self, ids: Sequence[str]) -> dict[str, ArticleRecord]:
         if not ids:
             return {}
         got = self.articles.get(ids=list(ids), include=["metadatas"])
         return {i: ArticleRecord.from_meta(i, m or {}) for i, m in zip(got["ids"], got["metadatas"])}
 
+    @_guarded("reading the article registry")
     def records_by_path(self, path: str) -> list[ArticleRecord]:
         got = self.articles.get(where={"path": path}, include=["metadatas"])
         return [ArticleRecord.from_meta(i, m or {}) for i, m in zip(got["ids"], got["metadatas"])]
 
+    @_guarded("listing the articles")
     def list_articles(self) -> list[ArticleRecord]:
         out: list[ArticleRecord] = []
         offset, page = 0, 1000
@@ -141,18 +195,22 @@ class ArticleStore:
                 return out
             offset += page
 
+    @_guarded("reading an article")
     def article_text(self, doc_id: str) -> str | None:
         got = self.articles.get(ids=[doc_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
+    @_guarded("counting the articles")
     def count_articles(self) -> int:
         return self.articles.count()
 
+    @_guarded("counting the chunks")
     def count_chunks(self) -> int:
         return self.chunks.count()
 
     # --- writes -----------------------------------------------------------------------
 
+    @_guarded("writing to the store")
     def write_articles(
         self, items: Sequence[tuple[Article, Sequence[Chunk], Sequence[Sequence[float]], bool]]
     ) -> None:
@@ -181,6 +239,7 @@ class ArticleStore:
             sl = slice(b, b + self._max_batch)
             self.chunks.upsert(ids=ids[sl], embeddings=vectors[sl], documents=docs[sl], metadatas=metas[sl])
         self.generation += 1
+        self._write_quotes([(a, c) for a, c, _, _ in items])
         now = time.time()
         arts = [a for a, _, _, _ in items]
         counts = [len(c) for _, c, _, _ in items]
@@ -198,9 +257,109 @@ class ArticleStore:
         replacing = [a.id for a, _, _, r in items if r]
         if replacing:
             keep = set(ids)
+            hashes = {a.id: a.content_hash for a, _, _, _ in items}
             for b in range(0, len(replacing), 100):
-                got = self.chunks.get(where={"doc_id": {"$in": replacing[b : b + 100]}}, include=[])
+                part = replacing[b : b + 100]
+                got = self.chunks.get(where={"doc_id": {"$in": part}}, include=[])
                 self._delete_ids([i for i in got["ids"] if i not in keep])
+                old = self.quotes.get(where={"doc_id": {"$in": part}}, include=["metadatas"])
+                stale = [i for i, m in zip(old["ids"], old["metadatas"])
+                         if (m or {}).get("content_hash") != hashes.get((m or {}).get("doc_id"))]
+                if stale:
+                    self.quotes.delete(ids=stale)
+
+    def _write_quotes(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
+        """The quotations of these articles, with speakers, into the quotes collection."""
+        from .quotes import extract_quotes
+
+        ids, docs, metas = [], [], []
+        for article, chunks in items:
+            for n, q in enumerate(extract_quotes(article)):
+                chunk = next((c for c in chunks if c.char_start <= q.char_start < c.char_end), None)
+                ids.append(f"{article.id}:q{n}:{article.content_hash[:12]}")
+                docs.append(q.text)
+                metas.append(_quote_meta(q, article, chunk.id if chunk else ""))
+        for b in range(0, len(ids), self._max_batch):
+            sl = slice(b, b + self._max_batch)
+            self.quotes.upsert(ids=ids[sl], documents=docs[sl], metadatas=metas[sl],
+                               embeddings=[_PLACEHOLDER for _ in ids[sl]])
+
+    @_guarded("indexing quotations")
+    def ensure_quotes(self) -> int:
+        """Index the quotations of articles stored before the quote index existed. Returns how
+        many articles were indexed (0 when every article already is)."""
+        if self.quotes.count() > 0 or self.articles.count() == 0:
+            return 0
+        done = 0
+        for rec in self.list_articles():
+            text = self.article_text(rec.id)
+            if not text:
+                continue
+            got = self.chunks.get(where={"doc_id": rec.id}, include=["metadatas"])
+            chunks = [Chunk(id=i, doc_id=rec.id, index=int(m.get("index", 0)), text="", paragraph=int(m.get("paragraph", 0)),
+                            char_start=int(m.get("char_start", 0)), char_end=int(m.get("char_end", 0)),
+                            tokens=int(m.get("tokens", 0)))
+                      for i, m in zip(got["ids"], got["metadatas"]) if m]
+            article = Article(id=rec.id, title=rec.title, text=text, content_hash=rec.content_hash, source=rec.source,
+                              date=rec.date, url=rec.url, path=rec.path)
+            self._write_quotes([(article, chunks)])
+            done += 1
+        if self.quotes.count() == 0:  # no article holds a quotation: remember that we looked
+            self.quotes.upsert(ids=["__none__"], documents=[""], metadatas=[{"doc_id": "", "speaker": ""}],
+                               embeddings=[_PLACEHOLDER])
+        return done
+
+    @_guarded("reading quotations")
+    def find_quotes(self, speakers: Sequence[str] | None = None, doc_ids: Sequence[str] | None = None,
+                    limit: int = 10000) -> list[dict[str, Any]]:
+        """Quotation records (metadata plus ``text``) of complete articles, optionally only those
+        whose speaker's surname or full name is one of ``speakers`` (case-insensitive)."""
+        conds = []
+        if speakers:
+            keys = sorted({" ".join(x.lower().split()) for x in speakers if x.strip()})
+            lasts = sorted({k.split()[-1] for k in keys})
+            conds.append({"$or": [{"speaker_key": {"$in": keys}}, {"speaker_last": {"$in": lasts}}]})
+        if doc_ids:
+            conds.append({"doc_id": {"$in": list(doc_ids)}})
+        where = conds[0] if len(conds) == 1 else ({"$and": conds} if conds else None)
+        got = self.quotes.get(where=where, include=["documents", "metadatas"], limit=limit)
+        metas = [m or {} for m in got["metadatas"]]
+        live = self._live(metas)
+        return [{**m, "text": d, "id": i} for i, d, m, ok in zip(got["ids"], got["documents"], metas, live)
+                if ok and m.get("doc_id")]
+
+    @_guarded("cleaning up after an interrupted ingest")
+    def sweep_incomplete(self) -> int:
+        """Delete chunks that belong to no complete article (left by an ingest that was killed
+        before writing the article's record). Returns how many were removed."""
+        live: dict[str, str] = {}
+        offset, page = 0, 2000
+        while True:
+            got = self.articles.get(include=["metadatas"], limit=page, offset=offset)
+            live.update({i: str((m or {}).get("content_hash", "")) for i, m in zip(got["ids"], got["metadatas"])})
+            if len(got["ids"]) < page:
+                break
+            offset += page
+        stale: list[str] = []
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["metadatas"], limit=page, offset=offset)
+            for i, m in zip(got["ids"], got["metadatas"]):
+                m = m or {}
+                if live.get(str(m.get("doc_id", ""))) != m.get("content_hash"):
+                    stale.append(i)
+            if len(got["ids"]) < page:
+                break
+            offset += page
+        if stale:
+            self.generation += 1
+            self._delete_ids(stale)
+        got = self.quotes.get(include=["metadatas"])
+        dead = [i for i, m in zip(got["ids"], got["metadatas"])
+                if (m or {}).get("doc_id") and live.get(str(m.get("doc_id"))) != (m or {}).get("content_hash")]
+        if dead:
+            self.quotes.delete(ids=dead)
+        return len(stale)
 
     def _delete_ids(self, ids: list[str]) -> None:
         for b in range(0, len(ids), self._max_batch):
@@ -210,12 +369,14 @@ class ArticleStore:
         got = self.chunks.get(where={"doc_id": doc_id}, include=[])
         self._delete_ids([i for i in got["ids"] if not keep or i not in keep])
 
+    @_guarded("deleting an article")
     def delete_article(self, doc_id: str) -> None:
         """Remove an article: its registry record first (so it is never half-listed), then its chunks."""
         self.generation += 1
         self.articles.delete(ids=[doc_id])
         self._complete.pop(doc_id, None)
         self._delete_chunks(doc_id)
+        self.quotes.delete(where={"doc_id": doc_id})
 
     # --- reads ------------------------------------------------------------------------
 
@@ -240,6 +401,7 @@ class ArticleStore:
                 self._complete.pop(i, None)
         return [self._complete.get(str(m.get("doc_id", ""))) == m.get("content_hash") for m in metas]
 
+    @_guarded("reading passages")
     def get_passages(self, ids: Sequence[str], query_embedding: Sequence[float],
                      scores: dict[str, float] | None = None) -> dict[str, tuple[Passage, dict]]:
         """Chunks of complete articles by id, scored by cosine similarity to ``query_embedding``
@@ -262,6 +424,7 @@ class ArticleStore:
                 out[i] = (passage_from(i, doc, meta, score), meta)
         return out
 
+    @_guarded("searching the store")
     def search_ids(self, query_embedding: Sequence[float], k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest chunks, best first: the index alone,
         no documents read (that is most of a query's cost)."""
@@ -269,6 +432,7 @@ class ArticleStore:
                                 where=where, include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
+    @_guarded("searching the store")
     def search(self, query_embedding: Sequence[float], k: int, where: dict | None = None) -> list[Passage]:
         """The k nearest chunks of complete articles, best first; ``score`` is cosine similarity."""
         res = self.chunks.query(
@@ -300,6 +464,23 @@ def _article_meta(article: Article) -> dict[str, Any]:
     key = date_key(article.date)
     if key is not None:
         meta["date_key"] = key  # YYYYMMDD, for date-range filters
+    return meta
+
+
+def _quote_meta(q, article: Article, chunk_id: str) -> dict[str, Any]:
+    meta = {
+        "doc_id": article.id, "content_hash": article.content_hash, "chunk_id": chunk_id,
+        "speaker": q.speaker, "speaker_key": q.speaker.lower(), "speaker_last": q.speaker.split()[-1].lower() if q.speaker else "",
+        "aliases": "|".join(q.aliases), "speaker_title": q.speaker_title, "attribution": q.attribution,
+        "title": article.title, "date": article.date, "source": article.source,
+        "char_start": q.char_start, "char_end": q.char_end, "sentence_start": q.sentence_start,
+        "sentence_end": q.sentence_end, "paragraph": q.paragraph,
+    }
+    from .filters import date_key
+
+    key = date_key(article.date)
+    if key is not None:
+        meta["date_key"] = key
     return meta
 
 

@@ -42,7 +42,7 @@ def say(child, line, *expected):
 
 def test_chat_session_in_a_terminal(tmp_path):
     child = spawn(tmp_path)
-    say(child, "What did Netanyahu say about the alliance?", "alliance of partners", CITE1)
+    say(child, "What did Netanyahu say about the alliance?", "alliance" + GAP + "of" + GAP + "partners", CITE1)
     # A follow-up that needs the history: the rewrite is shown, Vance's words come back.
     say(child, "And what did Vance say?", "searched for: And what did Vance say", "vassal", CITE1)
     say(child, "/sources", CITE1, "vassal")  # a rule per passage, then its text
