@@ -126,15 +126,19 @@ class ExtractiveAnswerer:
     def _has_evidence(self, c: _Sentence) -> bool:
         return c.lexical > 0 or c.dense >= self.min_dense_without_terms
 
-    def evidence_gate(self, question: str, passages: list[Passage]):
+    def evidence_gate(self, question: str, passages: list[Passage], foreign_quotes=None):
         """A predicate on candidate sentences: does this sentence actually answer *this* question?
 
         - every name and number the question mentions appears in the sentence's passage or its
           title ("the 2022 World Cup" is not answered by a 2001 Hopman Cup report);
         - "what did X say" needs speech (a quotation or a speech verb) with X in the sentence or
           the one before it ("Rubio is scheduled to visit" is not Rubio saying anything);
-        - "how many / how much" needs a number in the sentence.
+        - "how many / how much" needs a number in the sentence;
+        - ``foreign_quotes``: (doc_id, start, end) of quotations the quote index attributes to
+          someone other than the person asked about; "what did Rubio say" is not answered by
+          Vance's words.
         """
+        foreign = list(foreign_quotes or [])
         required = key_terms(question)
         speech = is_speech_question(question)
         amount = asks_for_amount(question)
@@ -152,6 +156,11 @@ class ExtractiveAnswerer:
                     return False
             if amount and not has_number(c.text):
                 return False
+            if speech and foreign:
+                p = passages[c.passage]
+                a, b = p.char_start + c.start, p.char_start + c.end
+                if any(d == p.doc_id and min(b, e) - max(a, s) > 0 for d, s, e in foreign):
+                    return False
             return True
 
         return ok
@@ -160,7 +169,7 @@ class ExtractiveAnswerer:
         """``scored``: the result of :meth:`score` for this question and retrieval, when the caller
         already has it (the LLM answerer scores once for its gate and reuses it on fallback)."""
         passages = retrieval.relevant
-        gate = self.evidence_gate(question, passages)
+        gate = self.evidence_gate(question, passages, retrieval.extra.get("foreign_quotes"))
         ranked = [c for c in (scored if scored is not None else self.score(question, retrieval)) if gate(c)]
         if not ranked:
             return Answer(question=question, text=NO_ANSWER, passages=passages, abstained=True, mode=self.mode)

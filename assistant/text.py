@@ -71,7 +71,9 @@ QUESTION_WORDS = frozenset(
     "what who whom whose which where when why how did does do is are was were and but so also can could "
     "would will has have had".split()
 )
-_AMOUNT_QUESTION = re.compile(r"\b(how (many|much|far|long|old|big|large)|what (percentage|share|price|amount))\b", re.I)
+_AMOUNT_QUESTION = re.compile(
+    r"\b(how (many|much|far|long|old|big|large)|what (percentage|share|price|amount)|(vote|exact) (count|tally|number)"
+    r"|by what margin)\b", re.I)
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
     "thousand thousands million millions billion billions mln bln dozen".split()  # not "one": "one of the"
@@ -96,7 +98,8 @@ def asks_for_amount(question: str) -> bool:
 
 
 def has_number(text: str) -> bool:
-    return any(w[0].isdigit() or w.lower() in _NUMBER_WORDS for w in words(text))
+    """Digits, or a number word in lower case ("Four Seasons" is a name, not a number)."""
+    return any(w[0].isdigit() or (w.islower() and w in _NUMBER_WORDS) for w in words(text))
 
 
 def stems(text: str) -> set[str]:
