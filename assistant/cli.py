@@ -319,6 +319,7 @@ def eval_(
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Save these numbers as a baseline."),
     mode: Optional[str] = typer.Option(None, "--mode", help="llm | local | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
     judge: bool = typer.Option(False, "--judge", help="Also score answers with the configured LLM as judge (prompts/judge.md)."),
+    slice_: Optional[list[str]] = typer.Option(None, "--slice", help="Only this slice (repeatable): seed, news, speaker, unanswerable, followup."),
 ) -> None:
     """Run an eval set in an isolated temporary store and report quality as numbers."""
     from .evals import fmt, load_eval_set, run_eval
@@ -350,7 +351,7 @@ def eval_(
 
                 raise ConfigError("--judge needs a chat model.", hint="set OPENAI_API_KEY or OPENAI_BASE_URL")
             report = run_eval(the_set.path, k=k, settings=settings, on_ingest_progress=bar, on_progress=on_q,
-                              judge=judge)
+                              judge=judge, slices=slice_ or None)
         finally:
             progress_q.stop()
     cols = ["overall", *[c for c in report.metrics if c != "overall"]]

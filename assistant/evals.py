@@ -436,8 +436,11 @@ def run_eval(
     on_progress: Callable[[EvalProgress], None] | None = None,
     assistant=None,
     judge: bool = False,
+    slices: list[str] | None = None,
 ) -> EvalReport:
     """Build an isolated store from the set's corpus, ask every question, score the answers.
+
+    ``slices``: only the items of these slices (e.g. ["seed", "unanswerable"]).
 
     ``assistant``: evaluate against this (already built) assistant and its store instead, after
     making sure the set's corpus is in it; benchmarks use it to add distractors once and compare
@@ -446,6 +449,13 @@ def run_eval(
     from .core import Assistant
 
     eval_set = load_eval_set(set_path)
+    if slices:
+        known = {i.slice for i in eval_set.items}
+        unknown = [x for x in slices if x not in known]
+        if unknown:
+            raise InputError(f"No slice {', '.join(unknown)} in {eval_set.name}.",
+                             hint=f"slices: {', '.join(sorted(known))}")
+        eval_set.items = [i for i in eval_set.items if i.slice in slices]
     base = settings or Settings.load()
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
         if assistant is not None:

@@ -221,3 +221,10 @@ def test_llm_as_judge_scores_answers_through_the_chat_model(tiny_set, embedder, 
         assert any("When will the Elm Street bridge reopen?" in p for p in prompts)
     finally:
         server.close()
+
+
+def test_unknown_slice_is_an_input_error():
+    from assistant.evals import run_eval
+
+    with pytest.raises(InputError, match="No slice nope"):
+        run_eval(slices=["nope"])
