@@ -124,7 +124,8 @@ class Assistant:
                 server = self.local_server()
                 s = self.settings.model_copy(update={
                     "openai_base_url": server.url, "openai_api_key": None, "chat_model": server.alias,
-                    "context_tokens": min(self.settings.context_tokens, self.settings.local_ctx),
+                    # tiktoken counts ~20 % fewer tokens than SmolLM2's tokenizer: keep a margin
+                    "context_tokens": min(self.settings.context_tokens, int(self.settings.local_ctx * 0.75)),
                     "answer_tokens": min(self.settings.answer_tokens, 256, self.settings.local_ctx // 4)})
                 self._answerer = LLMAnswerer(s, self.embedder, mode="local")
             elif mode == "llm":

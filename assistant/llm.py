@@ -233,11 +233,17 @@ class LLMAnswerer:
         structured_ok = None
         try:
             if fmt:
+                import openai
+
                 try:
                     reply = self.chat.bind(response_format=fmt).invoke(messages)
-                except Exception as exc:
-                    import openai
+                except openai.LengthFinishReasonError:
+                    # The JSON was cut off by the token limit: nothing verifiable came back, so
+                    # the answer falls back to the extractive one below, with a warning.
+                    from langchain_core.messages import AIMessage
 
+                    reply = AIMessage(content="")
+                except Exception as exc:
                     if not (isinstance(exc, openai.BadRequestError) and "response_format" in str(exc).lower()):
                         raise
                     self.structured = "off"  # the server refuses it: plain text from now on
