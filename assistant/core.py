@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -18,6 +18,9 @@ from .filters import Filters
 from .retrieval import DenseRetriever, HybridRetriever, PassageRetriever, Retrieval
 from .schema import Answer, IngestReport
 from .store import ArticleRecord, ArticleStore, make_client
+
+if TYPE_CHECKING:
+    from .quotes import Quote
 
 MAX_QUESTION_CHARS = 4000
 
@@ -247,10 +250,8 @@ class Assistant:
             from .speech import quote_answer
 
             answer = quote_answer(q, speech[0], speech[1], retrieval.passages, max_quotes=self.settings.max_sentences)
-            if answer is not None:
-                yield answer.text
         if answer is not None:
-            pass
+            yield answer.text
         elif hasattr(answerer, "stream"):
             for part in answerer.stream(q, retrieval):
                 if isinstance(part, Answer):

@@ -81,12 +81,6 @@ class EmbeddingCache:
         except sqlite3.Error:
             pass
 
-    def close(self) -> None:
-        if self._db is not None:
-            with self._lock:
-                self._db.close()
-                self._db = None
-
 
 def embed_with_cache(embedder, texts: list[str], cache: EmbeddingCache | None) -> list[list[float]]:
     """Vectors for ``texts``: from the cache where present, from ``embedder`` (once per distinct

@@ -168,6 +168,7 @@ class ArticleStore:
         self.dimension = stored_dim or dimension
         self.generation = 0  # bumped by every write through this object (derived indexes watch it)
         self._complete: dict[str, str] = {}  # doc_id -> content hash of its registry record (seen complete)
+        self._quotes_ready = False  # ensure_quotes found the quote index in step with the articles
         self._max_batch = max(1, min(int(client.get_max_batch_size()), 1000))
 
     # --- articles ---------------------------------------------------------------------
@@ -287,8 +288,12 @@ class ArticleStore:
     @_guarded("indexing quotations")
     def ensure_quotes(self) -> int:
         """Index the quotations of articles stored before the quote index existed. Returns how
-        many articles were indexed (0 when every article already is)."""
+        many articles were indexed (0 when every article already is). Checked once per store
+        object: later articles get their quotes as they are written."""
+        if self._quotes_ready:
+            return 0
         if self.quotes.count() > 0 or self.articles.count() == 0:
+            self._quotes_ready = self.quotes.count() > 0
             return 0
         done = 0
         for rec in self.list_articles():
@@ -307,6 +312,7 @@ class ArticleStore:
         if self.quotes.count() == 0:  # no article holds a quotation: remember that we looked
             self.quotes.upsert(ids=["__none__"], documents=[""], metadatas=[{"doc_id": "", "speaker": ""}],
                                embeddings=[_PLACEHOLDER])
+        self._quotes_ready = True
         return done
 
     @_guarded("reading quotations")
