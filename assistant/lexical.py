@@ -15,12 +15,13 @@ import hashlib
 import json
 import re
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
 
 from .store import ArticleStore
-from .text import content_terms, key_terms
+from .text import STEM_VERSION, content_terms, key_terms
 
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
 
@@ -40,6 +41,8 @@ def query_weights(question: str) -> dict[str, float]:
 
 
 class BM25Index:
+    recheck_seconds = 1.0  # how often the query path counts the store's chunks (other processes' writes)
+
     def __init__(self, store: ArticleStore, cache_dir: Path | None) -> None:
         self.store = store
         self.cache_dir = cache_dir
@@ -48,30 +51,42 @@ class BM25Index:
         self._model = None
         self._ids: list[str] = []
         self._checked: tuple[int, int] | None = None  # (chunk count, store generation) last verified
+        self._checked_at = 0.0  # time.monotonic() of that check
 
     def _current_ids(self) -> list[str]:
         return sorted(self.store.chunks.get(include=[])["ids"])
 
     @staticmethod
     def _fp(ids: list[str]) -> str:
-        return hashlib.sha1("\n".join(ids).encode()).hexdigest()
+        # The stemmer's version is part of it: a changed stemmer means other tokens.
+        return hashlib.sha1("\n".join([f"stem-v{STEM_VERSION}", *ids]).encode()).hexdigest()
 
     def ensure(self) -> None:
         """Load or (re)build the index so it matches the store's chunks.
 
-        Cheap on the query path: the full id list is read only when the chunk count or this
-        process's write generation changed since the last check (another process that replaces
-        chunks without changing their number is noticed at the next count change).
+        Cheap on the query path. A write through this process's store is seen at once (its
+        generation changes); a write by another process is noticed within ``recheck_seconds``,
+        by counting the chunks (a count costs ~15 ms at 100k chunks, too much for every
+        question). The full id list is read only when the count or the generation changed
+        (another process that replaces chunks without changing their number is noticed at the
+        next count change). Until then its new chunks are found by dense search only; chunks it
+        removed are never served (passages are read from the store).
         """
-        state = (self.store.count_chunks(), self.store.generation)
+        now = time.monotonic()
+        generation = self.store.generation
+        if (self._fingerprint is not None and self._checked is not None and self._checked[1] == generation
+                and now - self._checked_at < self.recheck_seconds):
+            return
+        state = (self.store.count_chunks(), generation)
         if state == self._checked and self._fingerprint is not None:
+            self._checked_at = now
             return
         ids = self._current_ids()
         fp = self._fp(ids)
         with self._lock:
             if fp != self._fingerprint and not self._load(fp):
                 self._build(ids, fp)
-            self._checked = state
+            self._checked, self._checked_at = state, now
 
     def _load(self, fp: str) -> bool:
         import bm25s
@@ -120,10 +135,14 @@ class BM25Index:
             return []
         weights = query_weights(question)
         vocab = self._model.vocab_dict
+        matrix = self._model.scores  # bm25s's precomputed term x document scores, CSC arrays
+        data, indptr, indices = matrix["data"], matrix["indptr"], matrix["indices"]
         scores = np.zeros(len(self._ids), dtype=np.float32)
         for term, w in weights.items():
-            if term in vocab:
-                scores += w * self._model.get_scores([term])
+            tid = vocab.get(term)
+            if tid is not None:  # add the term's posting list: cost grows with its length, not the corpus
+                start, end = indptr[tid], indptr[tid + 1]
+                scores[indices[start:end]] += w * data[start:end]
         if not scores.any():
             return []
         k = min(k, len(self._ids))

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from .lexical import query_weights
 from .schema import Passage
-from .text import content_terms
+from .text import stem, words
+
+
+def _terms(text: str) -> set[str]:
+    """The stems of a passage's words (each distinct word stemmed once; stop words stay in,
+    which does not matter: the question's terms have none)."""
+    return {stem(w) for w in set(words(text))}
 
 
 class LexicalReranker:
@@ -26,7 +32,7 @@ class LexicalReranker:
         total = sum(qw.values()) or 1.0
         out = []
         for rank, p in enumerate(passages, 1):
-            terms = set(content_terms(p.text))
+            terms = _terms(p.text)
             coverage = sum(w for t, w in qw.items() if t in terms) / total
             out.append(1.0 / (1 + (rank - 1) / 5) + self.weight * coverage)
         return out

@@ -57,8 +57,9 @@ class DenseRetriever:
             hits = [p for p in hits if filters.title_ok(p.title)]
         return hits
 
-    def _candidates(self, question: str, qv: np.ndarray, k: int, filters: Filters | None) -> list[Passage]:
-        return self._dense(qv, k * 3 if self.max_per_article else k, filters)
+    def _pool(self, question: str, qv: np.ndarray, k: int, filters: Filters | None) -> "_Pool":
+        n = k * 3 if self.max_per_article else k
+        return _Pool(self._dense(qv, n, filters))
 
     def retrieve(self, question: str, k: int | None = None, where: dict | None = None,
                  filters: Filters | None = None) -> Retrieval:
@@ -68,11 +69,20 @@ class DenseRetriever:
         if where is not None:  # a raw Chroma filter (advanced use)
             passages = self.store.search(qv.tolist(), k, where=where)
         else:
-            candidates = self._candidates(question, qv, k, filters)
-            if self.reranker is not None:
-                candidates = self.reranker.rerank(question, candidates)
-            passages = diversify(candidates, k, self.max_per_article)
+            # Read few passages first (reading is most of a query's cost); read more only when
+            # the per-article cap had to be exceeded for want of other articles.
+            pool = self._pool(question, qv, k, filters)
+            want = max(2 * k + 2, getattr(self.reranker, "top_n", 0) + 2)
+            passages, backfilled = self._finish(question, pool.take(want), k)
+            if backfilled and pool.more:  # once, three times as many
+                passages, _ = self._finish(question, pool.take(3 * want), k)
         return Retrieval(question, passages, qv, self.min_relevance, seconds=time.perf_counter() - t)
+
+    def _finish(self, question: str, candidates: list[Passage], k: int) -> tuple[list[Passage], bool]:
+        """Reranked and diversified candidates; True if an article went over its cap."""
+        if self.reranker is not None:
+            candidates = self.reranker.rerank(question, candidates)
+        return _diversify(candidates, k, self.max_per_article)
 
 
 class HybridRetriever(DenseRetriever):
@@ -94,10 +104,10 @@ class HybridRetriever(DenseRetriever):
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
 
-    def _candidates(self, question: str, qv: np.ndarray, k: int, filters: Filters | None) -> list[Passage]:
-        """Fuse the two rankings on chunk ids, then read text and metadata for the best fused
-        ids only (reading documents is most of a query's cost in Chroma), more if filters or
-        incomplete articles leave fewer than enough."""
+    def _pool(self, question: str, qv: np.ndarray, k: int, filters: Filters | None) -> "_Pool":
+        """Fuse the two rankings on chunk ids; the pool reads text and metadata for the best
+        fused ids only, as many as asked for (reading documents is most of a query's cost in
+        Chroma), skipping those the filters or incomplete articles rule out."""
         n = max(self.candidates, k * 3)
         filtering = bool(filters and not filters.empty)
         dense = self.store.search_ids(qv.tolist(), n, where=filters.where() if filters else None)
@@ -109,28 +119,49 @@ class HybridRetriever(DenseRetriever):
             fused[cid] = fused.get(cid, 0.0) + self.bm25_weight / (self.rrf_k + rank)
         ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
         cosine = dict(dense)
-        want = max(4 * k, 20)  # enough for diversify to pick k after dropping duplicates
-        out: list[Passage] = []
-        pos = 0
-        while pos < len(ordered) and len(out) < want:
-            batch = ordered[pos : pos + want]
-            pos += len(batch)
-            got = self.store.get_passages(batch, qv.tolist(), scores=cosine)
-            for cid in batch:
-                if cid not in got:
-                    continue
-                p, meta = got[cid]
-                if filtering and not filters.match(meta):  # BM25 hits are not pre-filtered
-                    continue
-                out.append(p)
-        return out
+        query = qv.tolist()
+
+        def read(batch: list[str]) -> list[Passage]:
+            got = self.store.get_passages(batch, query, scores=cosine)
+            return [got[c][0] for c in batch
+                    if c in got and not (filtering and not filters.match(got[c][1]))]  # BM25 hits are not pre-filtered
+
+        return _Pool([], ordered, read)
+
+
+class _Pool:
+    """Candidate passages in ranked order, read from the store on demand."""
+
+    def __init__(self, passages: list[Passage], ids: list[str] | None = None, read=None) -> None:
+        self.passages = passages
+        self.ids = ids or []
+        self.pos = 0
+        self.read = read
+
+    @property
+    def more(self) -> bool:
+        return self.pos < len(self.ids)
+
+    def take(self, n: int) -> list[Passage]:
+        """At least ``n`` passages (all there are if fewer), best first."""
+        while self.more and len(self.passages) < n:
+            batch = self.ids[self.pos : self.pos + n - len(self.passages)]
+            self.pos += len(batch)
+            self.passages.extend(self.read(batch))
+        return list(self.passages)
 
 
 def diversify(passages: list[Passage], k: int, max_per_article: int) -> list[Passage]:
     """The best k passages, skipping near-duplicates (a chunk mostly inside one already taken,
     or the same text under another id). An article contributes at most ``max_per_article``
     passages (0 = no cap) while other articles can fill the k places; if they cannot, its
-    further passages fill the rest."""
+    further passages fill the rest. When the first ``max_per_article + 1`` distinct candidates
+    all come from one article, the question is about that article: the cap is one higher."""
+    return _diversify(passages, k, max_per_article)[0]
+
+
+def _diversify(passages: list[Passage], k: int, max_per_article: int) -> tuple[list[Passage], bool]:
+    """``diversify``, and whether an article had to fill a place over its cap."""
 
     def is_dup(p: Passage, taken: list[Passage]) -> bool:
         for q in taken:
@@ -142,6 +173,15 @@ def diversify(passages: list[Passage], k: int, max_per_article: int) -> list[Pas
                 return True
         return False
 
+    if max_per_article:
+        head: list[Passage] = []  # the first max_per_article + 1 distinct candidates
+        for p in passages:
+            if len(head) > max_per_article:
+                break
+            if not is_dup(p, head):
+                head.append(p)
+        if len(head) > max_per_article and len({p.doc_id for p in head}) == 1:
+            max_per_article += 1
     out: list[Passage] = []
     held: list[Passage] = []  # over the per-article cap, kept for backfill
     per_doc: dict[str, int] = {}
@@ -155,13 +195,15 @@ def diversify(passages: list[Passage], k: int, max_per_article: int) -> list[Pas
             continue
         out.append(p)
         per_doc[p.doc_id] = per_doc.get(p.doc_id, 0) + 1
+    backfilled = False
     for p in held:
         if len(out) >= k:
             break
         if not is_dup(p, out):
             out.append(p)
+            backfilled = True
     rank = {id(p): i for i, p in enumerate(passages)}
-    return sorted(out, key=lambda p: rank[id(p)])
+    return sorted(out, key=lambda p: rank[id(p)]), backfilled
 
 
 def passage_to_document(p: Passage) -> Document:

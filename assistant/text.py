@@ -31,14 +31,54 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
 _STEMMER = snowballstemmer.stemmer("english")
 _PREFIX = 7  # Snowball leaves 'contributor'/'contribut' apart; a 7-letter prefix joins them
 
+# Bump when ``stem`` changes: indexes built from stems (BM25) are rebuilt when it differs.
+STEM_VERSION = 2
+
+# Irregular past forms common in news, mapped to their base verb so "meet" finds "met".
+# Forms that are mostly other words in news ("left", "led", "won", "saw", "found", "fed", "wound") are left out.
+_IRREGULAR = {
+    "met": "meet", "spoke": "speak", "spoken": "speak", "took": "take", "taken": "take", "gave": "give",
+    "given": "give", "went": "go", "gone": "go", "came": "come", "made": "make", "sold": "sell",
+    "bought": "buy", "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise", "ran": "run",
+    "began": "begin", "begun": "begin", "held": "hold", "brought": "bring", "thought": "think",
+    "chose": "choose", "chosen": "choose", "drove": "drive", "driven": "drive", "grew": "grow",
+    "grown": "grow", "knew": "know", "known": "know", "paid": "pay", "sent": "send", "spent": "spend",
+    "struck": "strike", "wrote": "write", "written": "write", "fought": "fight", "sought": "seek",
+    "kept": "keep", "lost": "lose", "built": "build", "flew": "fly", "flown": "fly", "sank": "sink",
+    "shot": "shoot", "stood": "stand", "understood": "understand", "withdrew": "withdraw",
+    "withdrawn": "withdraw", "arose": "arise", "forbade": "forbid", "forgave": "forgive", "froze": "freeze",
+    "frozen": "freeze", "hid": "hide", "hidden": "hide", "sprang": "spring", "stole": "steal",
+    "stolen": "steal", "swore": "swear", "sworn": "swear", "threw": "throw", "thrown": "throw",
+    "overtook": "overtake", "undertook": "undertake", "broke": "break", "broken": "break", "caught": "catch", "dealt": "deal",
+    "drew": "draw", "drawn": "draw", "felt": "feel", "forgot": "forget", "hung": "hang",
+    "heard": "hear", "meant": "mean", "rode": "ride", "sang": "sing", "sat": "sit",
+    "slid": "slide", "spun": "spin", "swept": "sweep", "taught": "teach",
+    "tore": "tear", "torn": "tear", "woke": "wake", "wore": "wear", "worn": "wear",
+}
+# British spellings fold into American ones, so an Australian or British question finds a
+# Reuters passage: 'stabilise'/'stabilization', 'rumoured'/'rumors', 'centre'/'center', 'defence'.
+_BRITISH = [
+    (re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations|er|ers)$"), r"iz\1"),
+    (re.compile(r"^(rum|lab|fav|col|hon|neighb|behavi|harb|endeav|vig|hum|sav|arm|val|od|flav|parl|splend|ranc"
+                r"|clam|tum|ferv)our"), r"\1or"),
+    (re.compile(r"^(cent|theat|met|lit|fib|calib|spect)re(s|d)?$"), r"\1er\2"),
+    (re.compile(r"^(def|off|lic|pret)ence"), r"\1ense"),
+    (re.compile(r"^programme"), "program"),
+]
+
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Snowball (Porter 2) stem, cut to 7 letters: 'ruled'/'ruling', 'contribute'/'contributors'
-    and 'talks'/'talk' match; possessives are dropped."""
+    and 'talks'/'talk' match; possessives are dropped; common irregular past forms ('met',
+    'sold', 'rose') become their base verb and British spellings American ones ('stabilise',
+    'rumoured', 'centre')."""
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
+    w = _IRREGULAR.get(w, w)
+    for pattern, american in _BRITISH:
+        w = pattern.sub(american, w)
     return _STEMMER.stemWord(w)[:_PREFIX]
 
 

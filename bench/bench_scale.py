@@ -9,12 +9,13 @@ The first pass embeds every distinct chunk with the model; copies repeat text, s
 come from the embedding cache and the copies' ingest time is the pipeline without the model
 (reading, chunking, registry, Chroma writes). Both rates are reported.
 
-    python bench/bench_scale.py [--targets 10000 100000] [--json bench/results/scale.json]
+    python bench/bench_scale.py [--targets 10000 100000] [--json bench/results/scale.json] [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import sys
@@ -42,6 +43,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--targets", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--keep", type=Path, metavar="DIR",
+                    help="build the store in DIR and keep it (for profiling queries afterwards)")
     args = ap.parse_args()
     from assistant import Assistant
     from assistant.evals import load_eval_set, percentile
@@ -53,7 +56,7 @@ def main() -> int:
     lines = [json.loads(x) for f in files for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
     questions = [t.question for i in load_eval_set(ROOT / "evals" / "default.yaml").items for t in i.turns]
     out: dict = {"base_articles": len(lines), "stages": []}
-    with tempfile.TemporaryDirectory() as tmp:
+    with (contextlib.nullcontext(str(args.keep)) if args.keep else tempfile.TemporaryDirectory()) as tmp:
         a = Assistant(data_dir=Path(tmp) / "data", auto_seed=False, answer_mode="extractive")
         t = time.perf_counter()
         rep = a.ingest(files)

@@ -8,6 +8,7 @@ from assistant.filters import Filters
 from assistant.lexical import query_weights
 from assistant.retrieval import HybridRetriever, diversify
 from assistant.schema import Passage
+from assistant.text import content_terms, stem
 
 from .conftest import SEEDS
 
@@ -46,6 +47,34 @@ def test_bm25_index_follows_the_store(news, tmp_path):
     assert (news.settings.data_dir / "bm25" / news.settings.collection / "meta.json").exists()
 
 
+@pytest.mark.parametrize("question, passage", [
+    ("When did the two leaders meet?", "Vance met with Netanyahu on Wednesday."),
+    ("Who could stabilise Gaza?", "A stabilization force for Gaza was discussed."),
+    ("Which unit was it rumoured to spin off?", "Market rumors said it would spin off Shearson."),
+    ("What did the defence ministry say?", "The defense ministry said nothing."),
+    ("How much wheat was sold?", "The board said it would sell wheat."),
+])
+def test_irregular_verbs_and_british_spellings_match(question, passage):
+    # "meet" must find "met", "stabilise" "stabilization", "rumoured" "rumors"
+    shared = set(query_weights(question)) & set(content_terms(passage))
+    assert shared - {"gaza", "wheat"}, (question, passage)
+
+
+def test_words_that_look_irregular_are_not_folded():
+    assert stem("Fed") != stem("feed") and stem("led") != stem("lead") and stem("hour") == "hour"
+
+
+def test_bm25_index_is_rebuilt_when_the_stemmer_changes(news, monkeypatch):
+    import assistant.lexical as lexical
+
+    news.bm25.search("Kansas", 5)
+    old = news.bm25._fingerprint
+    monkeypatch.setattr(lexical, "STEM_VERSION", lexical.STEM_VERSION + 1)
+    fresh = lexical.BM25Index(news.store, news.settings.data_dir / "bm25" / news.settings.collection)
+    assert fresh.search("Kansas", 5)[0][0].startswith("r1:")
+    assert fresh._fingerprint != old  # the saved index was not reused
+
+
 def test_names_and_numbers_weigh_double():
     w = query_weights('What did Netanyahu say about the "alliance" in 1987?')
     assert w["netanya"] == 2.0 and w["1987"] == 2.0 and w["allianc"] == 2.0
@@ -82,12 +111,39 @@ def p(cid, doc, s, e, text=None):
 
 
 def test_diversify_caps_articles_and_drops_overlaps():
-    ps = [p("a0", "A", 0, 100), p("a1", "A", 10, 110), p("a2", "A", 300, 400), p("a3", "A", 500, 600),
-          p("b0", "B", 0, 100), p("c0", "C", 0, 100, text="A-0")]
-    out = diversify(ps, k=3, max_per_article=2)
-    assert [x.chunk_id for x in out] == ["a0", "a2", "b0"]  # a1 overlaps a0; a3 over the cap; c0 a duplicate text
+    ps = [p("a0", "A", 0, 100), p("a1", "A", 10, 110), p("b0", "B", 0, 100), p("a2", "A", 300, 400),
+          p("a3", "A", 500, 600), p("c0", "C", 0, 100, text="A-0"), p("d0", "D", 0, 100)]
+    out = diversify(ps, k=4, max_per_article=2)
+    # a1 overlaps a0; a3 is over A's cap; c0 is a0's text under another id
+    assert [x.chunk_id for x in out] == ["a0", "b0", "a2", "d0"]
     # With nothing else to fill the places, the capped article fills them (duplicates still skipped).
-    assert [x.chunk_id for x in diversify(ps, k=5, max_per_article=2)] == ["a0", "a2", "a3", "b0"]
+    assert [x.chunk_id for x in diversify(ps, k=6, max_per_article=2)] == ["a0", "b0", "a2", "a3", "d0"]
+
+
+def test_an_article_that_holds_the_top_places_gets_one_more():
+    ps = [p("a0", "A", 0, 100), p("a1", "A", 10, 110), p("a2", "A", 300, 400), p("a3", "A", 500, 600),
+          p("a4", "A", 700, 800), p("b0", "B", 0, 100), p("c0", "C", 0, 100), p("d0", "D", 0, 100)]
+    # the first three distinct candidates are all A's (a1 overlaps a0): A may have three, not four
+    assert [x.chunk_id for x in diversify(ps, k=5, max_per_article=2)] == ["a0", "a2", "a3", "b0", "c0"]
+
+
+def test_one_long_article_does_not_crowd_out_the_others(make_assistant, tmp_path):
+    # Retrieval reads only the best dozen fused candidates; when one article fills them, it
+    # must read further to find other articles instead of going over the per-article cap.
+    paras = [f"Zebra herd report {i}: the zebras of Zanzibar grazed near the zoo and the zebra keepers "
+             f"counted {i} new foals among the zebras." for i in range(16)]
+    rows = [{"id": "long", "title": "Zebras", "text": "\n\n".join(paras)},
+            {"id": "other1", "title": "Zoo news", "text": "One zebra escaped from a zoo in Zanzibar on Monday."},
+            {"id": "other2", "title": "Savanna", "text": "Wildlife officers counted zebras and antelope."}]
+    f = tmp_path / "zebras.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    a = make_assistant(chunk_tokens=40, chunk_overlap=0)
+    a.ingest([f])
+    assert a.store.count_chunks() > 14
+    got = a.retrieve("How many zebra foals were counted in Zanzibar?", k=5).passages
+    docs = [x.doc_id for x in got]
+    # both other articles, then the long one fills the place left (over its cap of 2)
+    assert len(got) == 5 and {"other1", "other2"} <= set(docs) and docs.count("long") == 3, docs
 
 
 def test_cli_filters(tmp_path, news):
