@@ -82,7 +82,8 @@ class _IngestBar:
 
     def __call__(self, p) -> None:
         secs = max(p.elapsed, 1e-6)
-        rates = f"{p.articles_done / secs:6.1f} articles/s  {p.chunks_done / secs:6.1f} chunks/s  ({p.chunks_done} chunks)"
+        chunks = max(p.chunks_embedded, p.chunks_done)
+        rates = f"{p.articles_done / secs:6.1f} articles/s  {chunks / secs:6.1f} chunks/s  ({chunks} chunks)"
         self.progress.update(self.task, completed=p.articles_done, total=p.articles_total, rates=rates)
 
 

@@ -89,8 +89,9 @@ class Settings(BaseSettings):
         default=0, ge=0, description="onnxruntime intra-op threads for local embeddings; 0 = all cores."
     )
     ingest_batch: int = Field(
-        default=512, ge=1, le=10000, description="Chunks embedded together before they are written to the "
-        "store (bigger batches pad less; each article still becomes visible only once complete).",
+        default=2048, ge=1, le=10000, description="Chunks embedded together (shortest first) before they "
+        "are written to the store: bigger batches pad less (512: ~10 % over the bare model, 2048: ~3 %) "
+        "and hold more in memory; each article becomes visible only once complete.",
     )
     embed_cache: bool = Field(
         default=True,

@@ -30,7 +30,8 @@ from .schema import Article, Chunk, IngestFailure, IngestNotice, IngestReport
 from .store import ArticleStore
 
 LOOKUP_BATCH = 64  # articles looked up in the registry at once
-EMBED_FLUSH = 512  # chunks gathered before an embedding call (sorted by length inside it)
+EMBED_FLUSH = 2048  # chunks gathered, sorted by length, embedded, then written together
+EMBED_SLICE = 256  # chunks per embedding call inside a batch (progress and cache granularity)
 READ_AHEAD = 256  # parsed-and-chunked articles the reader thread may hold ready
 
 
@@ -84,9 +85,10 @@ class IngestProgress:
 
     articles_done: int
     articles_total: int
-    chunks_done: int
+    chunks_done: int  # written to the store (their articles complete)
     elapsed: float
     current: str = ""
+    chunks_embedded: int = 0  # vectors computed, written or about to be (moves during a batch)
 
 
 def estimate_articles(files: Iterable[Path]) -> int:
@@ -146,6 +148,7 @@ class Ingestor:
                 files.append(item)
         self._total = estimate_articles(files)
         self._done = 0
+        self._embedded = 0
         self._started = started
         self._seen: dict[str, str] = {}  # id -> path, within this run
         pending: list[tuple[Article, list[Chunk], list[str]]] = []  # (article, chunks, ids it replaces)
@@ -182,6 +185,7 @@ class Ingestor:
                     chunks_done=report.chunks_written,
                     elapsed=time.perf_counter() - self._started,
                     current=current,
+                    chunks_embedded=max(self._embedded, report.chunks_written),
                 )
             )
 
@@ -236,8 +240,18 @@ class Ingestor:
             return
         batch = list(pending)
         pending.clear()
-        texts = [c.text for _, chunks, _ in batch for c in chunks]
-        vectors = embed_with_cache(self.embedder, texts, self.cache)
+        chunks_all = [c for _, chunks, _ in batch for c in chunks]
+        # Embedded shortest first across the whole batch, so each model batch pads little (the
+        # batch's size is what keeps padding low: 512 chunks cost ~10 % over the model on the
+        # same texts, 2,048 ~3 %), in slices that report progress and fill the vector cache.
+        order = sorted(range(len(chunks_all)), key=lambda i: chunks_all[i].tokens)
+        vectors: list = [None] * len(chunks_all)
+        for s in range(0, len(order), EMBED_SLICE):
+            idx = order[s : s + EMBED_SLICE]
+            for i, v in zip(idx, embed_with_cache(self.embedder, [chunks_all[i].text for i in idx], self.cache)):
+                vectors[i] = v
+            self._embedded += len(idx)
+            self._tick(report, batch[-1][0].path, n=0)
         items = []
         pos = 0
         for article, chunks, replaces in batch:

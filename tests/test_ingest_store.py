@@ -135,3 +135,22 @@ def test_embedding_cache_skips_the_model_for_known_text(make_assistant, tmp_path
     assert b.embed_cache.hits == 3
     got = b.retrieve("Which crane was repaired after the storm?").passages
     assert got and "repaired" in got[0].text
+
+
+def test_progress_moves_while_a_batch_is_embedded_and_vectors_keep_their_chunks(make_assistant, tmp_path):
+    # Articles of very different lengths: the batch is embedded shortest first, in slices,
+    # and every chunk must still get its own vector back.
+    rows = [{"id": f"n{i}", "title": f"Note {i}",
+             "text": " ".join([f"Harbour pilots counted {i} ships in port today."] * (1 + (i * 7) % 40))}
+            for i in range(60)]
+    f = tmp_path / "notes.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    seen = []
+    a = make_assistant()
+    a.ingest([f], on_progress=seen.append)
+    assert any(p.chunks_embedded > p.chunks_done for p in seen)  # before the batch is written
+    assert seen[-1].chunks_done == a.store.count_chunks() > 60
+    got = a.store.chunks.get(include=["documents", "embeddings"])
+    again = a.embedder.embed_documents(got["documents"][:20])
+    for stored, fresh in zip(got["embeddings"][:20], again):
+        assert sum(x * y for x, y in zip(stored, fresh)) > 0.999  # each chunk kept its own vector
