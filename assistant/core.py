@@ -156,7 +156,8 @@ class Assistant:
             ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_tokens,
                                 self.settings.chunk_overlap, on_progress=on_progress, cache=self.embed_cache,
                                 max_article_bytes=int(self.settings.max_article_mb * 2**20),
-                                batch_chunks=self.settings.ingest_batch)
+                                batch_chunks=self.settings.ingest_batch,
+                                overlap_writes=not _local_model(self.embedder))
             if self.settings.chroma_url:  # the server is shared: no local lock or marker
                 return ingestor.run(list(paths), prune=prune)
             from .locking import IngestLock
@@ -479,3 +480,10 @@ def ask(question: str, k: int | None = None, where: dict | None = None,
 def ingest(paths: Iterable[str | Path] | str | Path, prune: bool = False) -> IngestReport:
     """Ingest files, folders or ``.jsonl`` files into the default store."""
     return get_assistant().ingest(paths, prune=prune)
+
+
+def _local_model(embedder) -> bool:
+    """True for the bundled CPU model (it uses every core; writes overlapping it slow it down)."""
+    from .embeddings import LocalMiniLMEmbeddings
+
+    return isinstance(embedder, LocalMiniLMEmbeddings)

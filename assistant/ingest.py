@@ -116,9 +116,15 @@ class Ingestor:
         cache: EmbeddingCache | None = None,
         max_article_bytes: int = DEFAULT_MAX_BYTES,
         batch_chunks: int = EMBED_FLUSH,
+        overlap_writes: bool = True,
     ) -> None:
         self.max_article_bytes = max_article_bytes
         self.batch_chunks = batch_chunks
+        # Write batch N while batch N+1 is embedded: a win when embedding waits on a remote
+        # API; with a local model on every core, the writes only preempt the model's threads
+        # (reuters-grain on 2 cores: overlapped 197.5 s, one after the other 193.3 s, model
+        # alone 181.0 s), so the caller turns it off then.
+        self.overlap_writes = overlap_writes
         self.store = store
         self.embedder = embedder
         self.cache = cache
@@ -259,6 +265,8 @@ class Ingestor:
             pos += len(chunks)
         self._finish_write(report)
         self._inflight = (self._writer.submit(self.store.write_articles, items), batch)
+        if not self.overlap_writes:
+            self._finish_write(report)
 
     def _finish_write(self, report: IngestReport) -> None:
         """Wait for the batch being written, then record it (and drop what it replaced)."""

@@ -112,8 +112,12 @@ def test_sigkill_during_ingest_leaves_a_consistent_store(tmp_path):
     full_env.update({"ASSISTANT_DATA_DIR": str(data), **env})
     proc = subprocess.Popen([str(exe), "ingest", str(NEWS)], env=full_env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    rng = random.Random()
-    delay = rng.uniform(6, 14)
+    # Kill at a random moment once the ingest has begun (its marker exists): start-up time
+    # varies with the machine's load, so a fixed delay could kill it before it wrote anything.
+    deadline = time.monotonic() + 120
+    while not (data / "ingest.incomplete").exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    delay = random.Random().uniform(5, 11)
     time.sleep(delay)
     assert proc.poll() is None, "ingest finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
