@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     )
     ingest_batch: int = Field(
         default=2048, ge=1, le=10000, description="Chunks embedded together (shortest first) before they "
-        "are written to the store: bigger batches pad less (512: ~10 % over the bare model, 2048: ~3 %) "
+        "are written to the store: bigger batches pad less (bench/README.md) "
         "and hold more in memory; each article becomes visible only once complete.",
     )
     embed_cache: bool = Field(

@@ -247,9 +247,9 @@ class Ingestor:
         batch = list(pending)
         pending.clear()
         chunks_all = [c for _, chunks, _ in batch for c in chunks]
-        # Embedded shortest first across the whole batch, so each model batch pads little (the
-        # batch's size is what keeps padding low: 512 chunks cost ~10 % over the model on the
-        # same texts, 2,048 ~3 %), in slices that report progress and fill the vector cache.
+        # Embedded shortest first across the whole batch, so each model batch pads little (on 700
+        # Reuters articles, 512-chunk batches took 66-69 s, 2,048-chunk ones 64 s, the model
+        # alone 59-62 s), in slices that report progress and fill the vector cache.
         order = sorted(range(len(chunks_all)), key=lambda i: chunks_all[i].tokens)
         vectors: list = [None] * len(chunks_all)
         for s in range(0, len(order), EMBED_SLICE):
