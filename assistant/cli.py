@@ -89,12 +89,13 @@ class _IngestBar:
 
 def _print_report(report, console: Console) -> None:
     t = Table(show_header=True, header_style="bold", box=None)
-    for col in ("added", "replaced", "unchanged", "pruned", "failed", "chunks written", "seconds"):
+    for col in ("added", "replaced", "unchanged", "pruned", "failed", "chunks written", "seconds",
+                "embedding s", "writing s"):
         t.add_column(col, justify="right")
     t.add_row(
         str(len(report.added)), str(len(report.replaced)), str(len(report.unchanged)), str(len(report.pruned)),
         f"[red]{len(report.failed)}[/red]" if report.failed else "0", str(report.chunks_written),
-        f"{report.seconds:.1f}",
+        f"{report.seconds:.1f}", f"{report.embed_seconds:.1f}", f"{report.write_seconds:.1f}",
     )
     console.print(t)
     for n in report.notices:

@@ -254,7 +254,10 @@ class Ingestor:
         vectors: list = [None] * len(chunks_all)
         for s in range(0, len(order), EMBED_SLICE):
             idx = order[s : s + EMBED_SLICE]
-            for i, v in zip(idx, embed_with_cache(self.embedder, [chunks_all[i].text for i in idx], self.cache)):
+            t = time.perf_counter()
+            got = embed_with_cache(self.embedder, [chunks_all[i].text for i in idx], self.cache)
+            report.embed_seconds += time.perf_counter() - t
+            for i, v in zip(idx, got):
                 vectors[i] = v
             self._embedded += len(idx)
             self._tick(report, batch[-1][0].path, n=0)
@@ -264,9 +267,16 @@ class Ingestor:
             items.append((article, chunks, vectors[pos : pos + len(chunks)], article.id in replaces))
             pos += len(chunks)
         self._finish_write(report)
-        self._inflight = (self._writer.submit(self.store.write_articles, items), batch)
+        self._inflight = (self._writer.submit(self._write, items, report), batch)
         if not self.overlap_writes:
             self._finish_write(report)
+
+    def _write(self, items: list, report: IngestReport) -> None:
+        t = time.perf_counter()
+        try:
+            self.store.write_articles(items)
+        finally:
+            report.write_seconds += time.perf_counter() - t
 
     def _finish_write(self, report: IngestReport) -> None:
         """Wait for the batch being written, then record it (and drop what it replaced)."""

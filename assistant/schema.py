@@ -141,6 +141,8 @@ class IngestReport:
     notices: list[IngestNotice] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
+    embed_seconds: float = 0.0  # of ``seconds``: computing vectors (model calls and cache lookups)
+    write_seconds: float = 0.0  # writing to the store (overlaps embedding when writes are overlapped)
 
     @property
     def ok(self) -> bool:
@@ -156,4 +158,6 @@ class IngestReport:
             "notices": [asdict(n) for n in self.notices],
             "chunks_written": self.chunks_written,
             "seconds": round(self.seconds, 3),
+            "embed_seconds": round(self.embed_seconds, 3),
+            "write_seconds": round(self.write_seconds, 3),
         }

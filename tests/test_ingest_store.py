@@ -1,5 +1,6 @@
 import json
 import shutil
+import time
 
 import pytest
 
@@ -154,3 +155,24 @@ def test_progress_moves_while_a_batch_is_embedded_and_vectors_keep_their_chunks(
     again = a.embedder.embed_documents(got["documents"][:20])
     for stored, fresh in zip(got["embeddings"][:20], again):
         assert sum(x * y for x, y in zip(stored, fresh)) > 0.999  # each chunk kept its own vector
+
+
+def test_report_says_where_the_time_went(make_assistant, tmp_path, monkeypatch):
+    # The model is slow here on purpose: its time must show as embedding, the store's as
+    # writing, and an unchanged re-ingest must spend neither.
+    src = tmp_path / "a.jsonl"
+    src.write_text("".join(json.dumps({"id": f"t{i}", "title": f"Tug {i}",
+                                       "text": f"Tug {i} towed a grain barge up the river on Monday."}) + "\n"
+                           for i in range(4)))
+    a = make_assistant()
+    real = a.embedder.embed_documents
+    monkeypatch.setattr(a.embedder, "embed_documents", lambda texts: time.sleep(0.3) or real(texts))
+    real_write = a.store.write_articles
+    monkeypatch.setattr(a.store, "write_articles", lambda items: time.sleep(0.2) or real_write(items))
+    report = a.ingest([src])
+    assert report.chunks_written == 4
+    assert report.embed_seconds >= 0.3 and report.write_seconds >= 0.2
+    assert report.embed_seconds + report.write_seconds <= report.seconds
+    assert report.to_dict()["embed_seconds"] == round(report.embed_seconds, 3)
+    again = a.ingest([src])
+    assert again.embed_seconds == 0 and again.write_seconds == 0
