@@ -205,8 +205,21 @@ class Assistant:
 
     def retrieve(self, question: str, k: int | None = None, where: dict | None = None,
                  filters: Filters | None = None) -> Retrieval:
+        """Passages for a question, best first: what ``ask`` answers from. For a "what did X
+        say…" question, the passages holding X's quotations that fit it come first (the quote
+        index; ``settings.quote_index``)."""
         self.ensure_seeded()
-        return self.retriever.retrieve(self._clean_question(question), k=k, where=where, filters=filters)
+        return self._retrieve(self._clean_question(question), k, where, filters)
+
+    def _retrieve(self, q: str, k: int | None, where: dict | None, filters: Filters | None) -> Retrieval:
+        t = time.perf_counter()
+        retrieval = self.retriever.retrieve(q, k=k, where=where, filters=filters)
+        if where is None:
+            speech = self._speech(q, retrieval, k or self.settings.top_k, filters)
+            if speech:
+                retrieval.extra["speech"] = speech
+        retrieval.seconds = time.perf_counter() - t
+        return retrieval
 
     def _prepare(self, question: str, history: Sequence[Answer | str] | None) -> tuple[str, str | None]:
         q = self._clean_question(question)
@@ -242,8 +255,8 @@ class Assistant:
         q, rewritten = self._prepare(question, history)
         self.ensure_seeded()
         t1 = time.perf_counter()
-        retrieval = self.retriever.retrieve(q, k=k, where=where, filters=filters)
-        speech = self._speech(q, retrieval, k or self.settings.top_k, filters) if where is None else None
+        retrieval = self._retrieve(q, k, where, filters)
+        speech = retrieval.extra.get("speech")
         t2 = time.perf_counter()
         answerer = self.answerer
         answer = None
@@ -410,7 +423,7 @@ class Assistant:
     def as_retriever(self, k: int | None = None) -> PassageRetriever:
         """The store as a LangChain ``BaseRetriever`` (relevant passages as Documents)."""
         self.ensure_seeded()
-        return PassageRetriever(retriever=self.retriever, k=k)
+        return PassageRetriever(retriever=self.retriever, k=k, search=self.retrieve)
 
     def as_runnable(self):
         """``ask`` as a LangChain ``Runnable``: str -> Answer."""

@@ -502,7 +502,7 @@ def _run(a, s: Settings, eval_set: EvalSet, on_ingest_progress, on_progress, jud
                 on_progress(EvalProgress(len(results), total, turn.question))
             spans = [] if turn.unanswerable else spans_for(turn, f"{item.id} turn {n}")
             answer = a.ask(turn.question, history=history or None)
-            retrieved = a.retriever.retrieve(answer.rewritten or turn.question, k=s.top_k).passages
+            retrieved = a.retrieve(answer.rewritten or turn.question, k=s.top_k).passages
             metrics, ev_rank, cited, problems = _score_turn(turn, answer, retrieved, spans, s.top_k)
             results.append(TurnResult(
                 item=item.id, slice=item.slice, turn=n, question=turn.question, rewritten=answer.rewritten,

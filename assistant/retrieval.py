@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -222,7 +223,8 @@ class PassageRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     retriever: DenseRetriever
     k: int | None = None
+    search: Callable[..., Retrieval] | None = None  # question, k= -> Retrieval; overrides ``retriever``
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        result = self.retriever.retrieve(query, k=self.k)
+        result = (self.search or self.retriever.retrieve)(query, k=self.k)
         return [passage_to_document(p) for p in result.relevant]

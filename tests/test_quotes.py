@@ -102,3 +102,32 @@ def test_cli_quotes(tmp_path):
     assert q["speaker"] == "Benjamin Netanyahu" and q["text"].startswith("One week they say")
     r = run(["quotes", "-s", "Vance"], tmp_path / "store")
     assert r.returncode == 0 and "JD Vance" in r.stdout and "3 quotations" in r.stdout
+
+
+def test_retrieval_puts_the_speakers_passage_first(make_assistant, tmp_path):
+    # Eight articles repeat "harbour budget" and name Jo Quinn without quoting her; the one
+    # article where she speaks about it is mostly about ferries. Plain hybrid retrieval misses
+    # it; retrieve(), the LangChain retriever and ask() must all put her words first.
+    rows = [{"id": f"b{i}", "title": f"Harbour budget debate {i}",
+             "text": f"The harbour budget for next year was debated again on day {i}. Councillors argued about the "
+                     f"harbour budget, dredging costs and the harbour budget reserve. Harbour master Jo Quinn "
+                     f"attended the harbour budget session {i}."} for i in range(8)]
+    rows.append({"id": "q1", "title": "Ferry timetable changes",
+                 "text": "The winter ferry timetable starts next week with fewer sailings to the islands. " * 3
+                 + '\n\n"This budget leaves nothing for dredging the channel," harbour master Jo Quinn said.\n\n'
+                 + "Ticket prices stay the same until spring, the operator said. " * 3})
+    f = tmp_path / "harbour.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    a = make_assistant()
+    a.ingest([f])
+    q = "What did Jo Quinn say about the harbour budget?"
+    assert "q1" not in [p.doc_id for p in a.retriever.retrieve(q).passages]  # the plain ranking
+    got = a.retrieve(q).passages
+    assert got[0].doc_id == "q1" and "leaves nothing for dredging" in got[0].text
+    assert len(got) == a.settings.top_k
+    assert [d.metadata["doc_id"] for d in a.as_retriever().invoke(q)][0] == "q1"
+    ans = a.ask(q)
+    assert ans.text.startswith("Jo Quinn said:") and ans.citations[0].doc_id == "q1"
+    # Not a "what did X say" question: the ranking is the plain one.
+    other = "What was debated about the harbour budget?"
+    assert [p.chunk_id for p in a.retrieve(other).passages] == [p.chunk_id for p in a.retriever.retrieve(other).passages]
