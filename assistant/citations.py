@@ -19,6 +19,7 @@ def cite_span(n: int, passage: Passage, start: int, end: int) -> Citation:
         char_start=passage.char_start + start,
         char_end=passage.char_start + end,
         score=passage.score,
+        also_in=passage.also_in,
     )
 
 

@@ -138,6 +138,8 @@ def _render_answer(answer, console: Console, text: bool = True) -> None:
             meta = ", ".join(x for x in (c.source, c.date) if x)
             console.print(f" [bold cyan]\\[{c.n}][/bold cyan] [bold]{escape(c.title)}[/bold]" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
             console.print(f"     [green]│ {escape(' '.join(c.quote.split()))}[/green]")
+            if c.also_in:
+                console.print(f"     [dim]same text also in: {escape(', '.join(c.also_in))}[/dim]")
     if answer.usage and answer.usage.get("llm_called"):
         u = answer.usage
         cost = f", ~${u['cost_usd']:.5f}" if u.get("cost_usd") is not None else ""

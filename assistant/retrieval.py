@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -154,7 +154,7 @@ class _Pool:
 
 def diversify(passages: list[Passage], k: int, max_per_article: int) -> list[Passage]:
     """The best k passages, skipping near-duplicates (a chunk mostly inside one already taken,
-    or the same text under another id). An article contributes at most ``max_per_article``
+    or the same text under another id: that article's id goes into the kept one's ``also_in``). An article contributes at most ``max_per_article``
     passages (0 = no cap) while other articles can fill the k places; if they cannot, its
     further passages fill the rest. When the first ``max_per_article + 1`` distinct candidates
     all come from one article, the question is about that article: the cap is one higher."""
@@ -164,32 +164,40 @@ def diversify(passages: list[Passage], k: int, max_per_article: int) -> list[Pas
 def _diversify(passages: list[Passage], k: int, max_per_article: int) -> tuple[list[Passage], bool]:
     """``diversify``, and whether an article had to fill a place over its cap."""
 
-    def is_dup(p: Passage, taken: list[Passage]) -> bool:
+    def dup_of(p: Passage, taken: list[Passage]) -> Passage | None:
         for q in taken:
             if q.doc_id == p.doc_id:
                 inter = min(p.char_end, q.char_end) - max(p.char_start, q.char_start)
                 if inter > 0.5 * (p.char_end - p.char_start):
-                    return True
+                    return q
             elif q.text == p.text:  # the same story under two ids (wire duplicates)
-                return True
-        return False
+                return q
+        return None
 
     if max_per_article:
         head: list[Passage] = []  # the first max_per_article + 1 distinct candidates
         for p in passages:
             if len(head) > max_per_article:
                 break
-            if not is_dup(p, head):
+            if dup_of(p, head) is None:
                 head.append(p)
         if len(head) > max_per_article and len({p.doc_id for p in head}) == 1:
             max_per_article += 1
     out: list[Passage] = []
     held: list[Passage] = []  # over the per-article cap, kept for backfill
     per_doc: dict[str, int] = {}
+    copies: dict[int, list[str]] = {}  # id(kept passage) -> other articles with its exact text
+
+    def is_dup(p: Passage) -> bool:
+        q = dup_of(p, out)
+        if q is not None and q.doc_id != p.doc_id and p.doc_id not in copies.setdefault(id(q), []):
+            copies[id(q)].append(p.doc_id)
+        return q is not None
+
     for p in passages:
         if len(out) >= k:
             break
-        if is_dup(p, out):
+        if is_dup(p):
             continue
         if max_per_article and per_doc.get(p.doc_id, 0) >= max_per_article:
             held.append(p)
@@ -200,11 +208,12 @@ def _diversify(passages: list[Passage], k: int, max_per_article: int) -> tuple[l
     for p in held:
         if len(out) >= k:
             break
-        if not is_dup(p, out):
+        if not is_dup(p):
             out.append(p)
             backfilled = True
     rank = {id(p): i for i, p in enumerate(passages)}
-    return sorted(out, key=lambda p: rank[id(p)]), backfilled
+    out.sort(key=lambda p: rank[id(p)])
+    return [replace(p, also_in=tuple(copies[id(p)])) if copies.get(id(p)) else p for p in out], backfilled
 
 
 def passage_to_document(p: Passage) -> Document:

@@ -50,9 +50,12 @@ class Passage:
     char_end: int
     score: float
     path: str = ""
+    also_in: tuple[str, ...] = ()  # other articles holding this exact text (wire copies among the candidates)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["also_in"] = list(self.also_in)
+        return d
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,12 @@ class Citation:
     char_start: int
     char_end: int
     score: float
+    also_in: tuple[str, ...] = ()  # other articles holding the passage's exact text (wire copies)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["also_in"] = list(self.also_in)
+        return d
 
 
 @dataclass

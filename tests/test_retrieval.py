@@ -118,6 +118,34 @@ def test_diversify_caps_articles_and_drops_overlaps():
     assert [x.chunk_id for x in out] == ["a0", "b0", "a2", "d0"]
     # With nothing else to fill the places, the capped article fills them (duplicates still skipped).
     assert [x.chunk_id for x in diversify(ps, k=6, max_per_article=2)] == ["a0", "b0", "a2", "a3", "d0"]
+    # The copy's article is named on the passage kept; the others name none.
+    assert [x.also_in for x in out] == [("C",), (), (), ()]
+
+
+def test_wire_copies_are_named_on_the_passage_and_its_citation(make_assistant, tmp_path):
+    story = "Kansas wheat exports rose 12 pct in February as Soviet buyers returned, the grain board said."
+    rows = [{"id": "wire-1", "title": "Wheat exports rise", "text": story},
+            {"id": "wire-2", "title": "KANSAS WHEAT EXPORTS RISE", "text": story},
+            {"id": "other", "title": "Corn crop", "text": "The Iowa corn harvest is forecast at a record."}]
+    f = tmp_path / "wire.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    a = make_assistant()
+    a.ingest([f])
+    got = a.retrieve("How much did Kansas wheat exports rise in February?").passages
+    assert [x.doc_id for x in got].count("wire-1") + [x.doc_id for x in got].count("wire-2") == 1
+    first = got[0]
+    copy = "wire-2" if first.doc_id == "wire-1" else "wire-1"
+    assert first.doc_id in {"wire-1", "wire-2"} and first.also_in == (copy,)
+    ans = a.ask("How much did Kansas wheat exports rise in February?")
+    assert ans.citations[0].also_in == (copy,)
+    assert ans.to_dict()["citations"][0]["also_in"] == [copy]
+    from rich.console import Console
+
+    from assistant.cli import _render_answer
+
+    console = Console(record=True, width=120)
+    _render_answer(ans, console)
+    assert f"same text also in: {copy}" in console.export_text()
 
 
 def test_an_article_that_holds_the_top_places_gets_one_more():
