@@ -81,10 +81,11 @@ def match_quotes(question: str, records: list[dict[str, Any]], embedder, speaker
     if not records:
         return []
     topic = topic_terms(question, speakers)
-    texts = [r["text"] for r in records]
-    vecs = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+    distinct = list(dict.fromkeys(r["text"] for r in records))  # wire copies repeat quotes verbatim
+    vecs = np.asarray(embedder.embed_documents(distinct), dtype=np.float32)
     q = np.asarray(embedder.embed_query(question), dtype=np.float32)
-    dense = vecs @ q
+    by_text = dict(zip(distinct, vecs @ q))
+    dense = [by_text[r["text"]] for r in records]
     out = []
     for r, d in zip(records, dense):
         bag = stems(r["text"])

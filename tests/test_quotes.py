@@ -131,3 +131,18 @@ def test_retrieval_puts_the_speakers_passage_first(make_assistant, tmp_path):
     # Not a "what did X say" question: the ranking is the plain one.
     other = "What was debated about the harbour budget?"
     assert [p.chunk_id for p in a.retrieve(other).passages] == [p.chunk_id for p in a.retriever.retrieve(other).passages]
+
+
+def test_a_quote_repeated_by_wire_copies_is_embedded_once(make_assistant, tmp_path, monkeypatch):
+    text = '"We will reopen the pier by June," harbour master Jo Quinn said on Friday.\n\nRepairs cost more than planned.'
+    f = tmp_path / "copies.jsonl"
+    f.write_text("".join(json.dumps({"id": f"c{i}", "title": f"Pier repairs {i}", "text": text}) + "\n"
+                         for i in range(6)))
+    a = make_assistant()
+    a.ingest([f])
+    embedded: list[str] = []
+    real = a.embedder.embed_documents
+    monkeypatch.setattr(a.embedder, "embed_documents", lambda texts: embedded.extend(texts) or real(texts))
+    got = a.retrieve("What did Jo Quinn say about the pier?").passages
+    assert "reopen the pier" in got[0].text
+    assert embedded.count("We will reopen the pier by June,") == 1
