@@ -131,6 +131,15 @@ class LocalMiniLMEmbeddings(Embeddings):
             out[idx] = self._run([encodings[i] for i in idx])
         return out
 
+    def token_counts(self, texts: list[str]) -> list[int]:
+        """Each text's length in the model's own tokens (truncated as embedding truncates):
+        the order ``embed_array`` batches by, so a caller that embeds a long list in slices can
+        sort it by this first and pad no more than one call over the whole list would."""
+        if not texts:
+            return []
+        self._load()
+        return [len(e.ids) for e in self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])]
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(list(texts)).tolist()
 

@@ -247,10 +247,13 @@ class Ingestor:
         batch = list(pending)
         pending.clear()
         chunks_all = [c for _, chunks, _ in batch for c in chunks]
-        # Embedded shortest first across the whole batch, so each model batch pads little (on 700
-        # Reuters articles, 512-chunk batches took 66-69 s, 2,048-chunk ones 64 s, the model
-        # alone 59-62 s), in slices that report progress and fill the vector cache.
-        order = sorted(range(len(chunks_all)), key=lambda i: chunks_all[i].tokens)
+        # Embedded shortest first across the whole batch, in slices that report progress and fill
+        # the vector cache. Shortest in the model's own tokens when it can count them: sorted by
+        # tiktoken's counts instead, the slices padded 3 % more tokens and embedded 4 % slower
+        # (1,000 Reuters articles: 88.3 s against 84.6 s for one call over all the chunks).
+        counts = getattr(self.embedder, "token_counts", None)
+        lengths = counts([c.text for c in chunks_all]) if callable(counts) else [c.tokens for c in chunks_all]
+        order = sorted(range(len(chunks_all)), key=lengths.__getitem__)
         vectors: list = [None] * len(chunks_all)
         for s in range(0, len(order), EMBED_SLICE):
             idx = order[s : s + EMBED_SLICE]

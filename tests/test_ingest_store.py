@@ -176,3 +176,28 @@ def test_report_says_where_the_time_went(make_assistant, tmp_path, monkeypatch):
     assert report.to_dict()["embed_seconds"] == round(report.embed_seconds, 3)
     again = a.ingest([src])
     assert again.embed_seconds == 0 and again.write_seconds == 0
+
+
+def test_chunks_are_embedded_shortest_first_in_the_models_own_tokens(make_assistant, tmp_path, monkeypatch):
+    # Runs of punctuation are one tiktoken token but a word piece per character, plain words
+    # one of each: sorted by tiktoken, the slices of a batch would mix lengths and pad more.
+    rows = []
+    for i in range(40):
+        words = " ".join(["harvest"] * (5 + i)) if i % 2 else " ".join(["Yes!!!!!!!!"] * (2 + i // 2))
+        rows.append({"id": f"m{i}", "title": f"Mixed {i}", "text": f"Item {i}: {words}."})
+    f = tmp_path / "mixed.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    a = make_assistant()
+    import sys
+
+    monkeypatch.setattr(sys.modules["assistant.ingest"], "EMBED_SLICE", 8)  # `assistant.ingest` is also a function
+    seen: list[str] = []
+    real = a.embedder.embed_documents
+    monkeypatch.setattr(a.embedder, "embed_documents", lambda texts: seen.extend(texts) or real(texts))
+    a.ingest([f])
+    assert len(seen) == 40
+    model = a.embedder.token_counts(seen)
+    assert model == sorted(model)  # across slices, not only within each
+    from assistant.chunking import count_tokens
+
+    assert [count_tokens(t) for t in seen] != sorted(count_tokens(t) for t in seen)  # the two orders differ here
