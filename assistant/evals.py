@@ -187,8 +187,16 @@ def locate(evidence: str, text: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-def passage_covers(p: Passage, spans: list[Span]) -> bool:
-    return any(p.doc_id == d and overlaps((p.char_start, p.char_end), (s, e)) for d, s, e in spans)
+def passage_covers(p: Passage, spans: list[Span], evidence: dict[Span, str] | None = None) -> bool:
+    """The passage holds at least half of one span of its own article; or, given each span's
+    ``evidence`` text, it names the span's article in ``also_in`` (the same text under another
+    id, which the citation shows) and holds the whole evidence."""
+    for d, s, e in spans:
+        if p.doc_id == d and overlaps((p.char_start, p.char_end), (s, e)):
+            return True
+        if evidence and d in p.also_in and locate(evidence.get((d, s, e), "\0"), p.text):
+            return True
+    return False
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -328,14 +336,18 @@ def fmt(value: float | None, name: str = "") -> str:
 # --- running ------------------------------------------------------------------------------
 
 
-def _score_turn(turn: Turn, answer: Answer, retrieved: list[Passage], spans: list[Span], k: int) -> tuple[dict, int | None, list, list[str]]:
+def _score_turn(turn: Turn, answer: Answer, retrieved: list[Passage], spans: list[Span], k: int,
+                evidence: dict[Span, str] | None = None) -> tuple[dict, int | None, list, list[str]]:
+    """Metrics of one turn. A passage counts for an article it names as a verbatim copy
+    (``also_in``) when it holds the whole evidence; ``hit@k_own_id`` counts only passages under
+    the expected article's own id."""
     m: dict[str, float | None] = {}
     problems: list[str] = []
     by_chunk = {p.chunk_id: p for p in answer.passages}
     cited = []
     for c in answer.citations:
         p = by_chunk.get(c.chunk_id)
-        supports = bool(p and passage_covers(p, spans)) if not turn.unanswerable else False
+        supports = bool(p and passage_covers(p, spans, evidence)) if not turn.unanswerable else False
         cited.append({"n": c.n, "doc_id": c.doc_id, "chunk_id": c.chunk_id, "quote": c.quote,
                       "text": c.text, "supports": supports})
     if turn.unanswerable:
@@ -344,15 +356,18 @@ def _score_turn(turn: Turn, answer: Answer, retrieved: list[Passage], spans: lis
         return m, None, cited, problems
 
     top = retrieved[:k]
-    ev_rank = next((i for i, p in enumerate(top, 1) if passage_covers(p, spans)), None)
+    ev_rank = next((i for i, p in enumerate(top, 1) if passage_covers(p, spans, evidence)), None)
     m["hit@k"] = float(ev_rank is not None)
+    m["hit@k_own_id"] = float(any(passage_covers(p, spans) for p in top))
     m["mrr"] = 1.0 / ev_rank if ev_rank else 0.0
-    found = sum(any(passage_covers(p, [sp]) for p in top) for sp in spans)
+    found = sum(any(passage_covers(p, [sp], evidence) for p in top) for sp in spans)
     m["recall@k"] = found / len(spans) if spans else 0.0
-    doc_rank = next((i for i, p in enumerate(top, 1) if p.doc_id in turn.sources), None)
+    doc_rank = next((i for i, p in enumerate(top, 1) if p.doc_id in turn.sources
+                     or (evidence and set(p.also_in) & set(turn.sources))), None)
     m["doc_hit@k"] = float(doc_rank is not None)
     m["doc_mrr"] = 1.0 / doc_rank if doc_rank else 0.0
-    m["doc_recall@k"] = len({p.doc_id for p in top} & set(turn.sources)) / len(set(turn.sources))
+    named = {p.doc_id for p in top} | ({d for p in top for d in p.also_in} if evidence else set())
+    m["doc_recall@k"] = len(named & set(turn.sources)) / len(set(turn.sources))
     text = "" if answer.abstained else answer.text
     m["must_include"] = must_include_coverage(text, turn.must_include) if text else 0.0
     m["f1"] = token_f1(text, turn.answer) if text else 0.0
@@ -361,7 +376,7 @@ def _score_turn(turn: Turn, answer: Answer, retrieved: list[Passage], spans: lis
     quote_spans = [(c.doc_id, c.char_start, c.char_end) for c in answer.citations]
     cited_chunks = [by_chunk[c.chunk_id] for c in answer.citations if c.chunk_id in by_chunk]
     m["citation_recall"] = (
-        sum(any(passage_covers(p, [sp]) for p in cited_chunks) or any(d == sp[0] and overlaps((s, e), sp[1:]) for d, s, e in quote_spans)
+        sum(any(passage_covers(p, [sp], evidence) for p in cited_chunks) or any(d == sp[0] and overlaps((s, e), sp[1:]) for d, s, e in quote_spans)
             for sp in spans) / len(spans)
     )
     if answer.abstained:
@@ -376,7 +391,7 @@ def _score_turn(turn: Turn, answer: Answer, retrieved: list[Passage], spans: lis
 
 def _aggregate(results: list[TurnResult]) -> dict[str, float | None]:
     out: dict[str, float | None] = {"n": float(len(results))}
-    for name in ("hit@k", "recall@k", "mrr", "doc_hit@k", "doc_recall@k", "doc_mrr", "must_include", "f1",
+    for name in ("hit@k", "hit@k_own_id", "recall@k", "mrr", "doc_hit@k", "doc_recall@k", "doc_mrr", "must_include", "f1",
                  "citation_precision", "citation_recall", "judge"):
         vals = [r.metrics[name] for r in results if r.metrics.get(name) is not None]
         if name == "judge" and not vals:
@@ -493,6 +508,9 @@ def _run(a, s: Settings, eval_set: EvalSet, on_ingest_progress, on_progress, jud
             spans.extend(hits)
         return spans
 
+    def evidence_of(spans: list[Span]) -> dict[Span, str]:
+        return {(d, s, e): texts[d][s:e] for d, s, e in spans}
+
     results: list[TurnResult] = []
     total = eval_set.n_questions
     for item in eval_set.items:
@@ -503,7 +521,7 @@ def _run(a, s: Settings, eval_set: EvalSet, on_ingest_progress, on_progress, jud
             spans = [] if turn.unanswerable else spans_for(turn, f"{item.id} turn {n}")
             answer = a.ask(turn.question, history=history or None)
             retrieved = a.retrieve(answer.rewritten or turn.question, k=s.top_k).passages
-            metrics, ev_rank, cited, problems = _score_turn(turn, answer, retrieved, spans, s.top_k)
+            metrics, ev_rank, cited, problems = _score_turn(turn, answer, retrieved, spans, s.top_k, evidence_of(spans))
             results.append(TurnResult(
                 item=item.id, slice=item.slice, turn=n, question=turn.question, rewritten=answer.rewritten,
                 expected=turn.answer, got=answer.text, unanswerable=turn.unanswerable,

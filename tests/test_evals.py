@@ -71,6 +71,26 @@ def test_evidence_at_rank_two_halves_mrr_and_missing_fact_is_a_problem():
     assert any("missing key facts" in p for p in problems)
 
 
+def test_a_wire_copy_counts_only_when_it_names_the_source_and_holds_the_whole_evidence():
+    from dataclasses import replace
+
+    evidence = {SPANS[0]: "the bridge will reopen in May"}
+    copy = replace(GOOD, chunk_id="w1", doc_id="wire", char_start=7, char_end=48)  # same text, other article
+    ans = Answer(TURN.question, "Alpha said the bridge will reopen in May. [1]",
+                 citations=[Citation(1, "wire", "T", "S", "", "w1", "Alpha said the bridge will reopen in May.",
+                                     copy.text, 7, 48, 0.9)], passages=[copy])
+    m, rank, cited, _ = _score_turn(TURN, ans, [copy], SPANS, k=5, evidence=evidence)
+    assert rank is None and m["hit@k"] == 0.0 and m["doc_hit@k"] == 0.0 and not cited[0]["supports"]
+    named = replace(copy, also_in=("d1",))
+    ans.passages = [named]
+    m, rank, cited, _ = _score_turn(TURN, ans, [named], SPANS, k=5, evidence=evidence)
+    assert rank == 1 and m["hit@k"] == 1.0 and m["doc_hit@k"] == 1.0 and cited[0]["supports"]
+    assert m["hit@k_own_id"] == 0.0  # the strict reading still sees the miss
+    partial = replace(named, text=named.text[:20])  # names the source but lacks the evidence
+    m, rank, *_ = _score_turn(TURN, ans, [partial], SPANS, k=5, evidence=evidence)
+    assert rank is None
+
+
 def result(unanswerable, abstained):
     return TurnResult("i", "s", 1, "q", None, "", "", unanswerable, abstained, {}, None, [], 0.1, [])
 
