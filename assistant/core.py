@@ -153,13 +153,20 @@ class Assistant:
         if isinstance(paths, (str, Path)):
             paths = [paths]
         with self._lock:
+            # The BM25 index follows the ingest: each stored batch is added to it, and at the end
+            # it drops what the ingest replaced or pruned and is saved (nothing is rebuilt).
+            bm25 = self.bm25 if self.settings.retrieval == "hybrid" else None
             ingestor = Ingestor(self.store, self.embedder, self.settings.chunk_tokens,
                                 self.settings.chunk_overlap, on_progress=on_progress, cache=self.embed_cache,
                                 max_article_bytes=int(self.settings.max_article_mb * 2**20),
                                 batch_chunks=self.settings.ingest_batch,
-                                overlap_writes=not _local_model(self.embedder))
+                                overlap_writes=not _local_model(self.embedder),
+                                on_written=bm25.add if bm25 is not None else None)
             if self.settings.chroma_url:  # the server is shared: no local lock or marker
-                return ingestor.run(list(paths), prune=prune)
+                report = ingestor.run(list(paths), prune=prune)
+                if bm25 is not None:
+                    bm25.sync()
+                return report
             from .locking import IngestLock
             from .schema import IngestNotice
 
@@ -167,6 +174,8 @@ class Assistant:
                 swept = self.store.sweep_incomplete() if lock.interrupted_before else 0
                 lock.begin()
                 report = ingestor.run(list(paths), prune=prune)
+                if bm25 is not None:
+                    bm25.sync()
                 lock.done()
             if swept:
                 report.notices.insert(0, IngestNotice(

@@ -117,7 +117,11 @@ class Ingestor:
         max_article_bytes: int = DEFAULT_MAX_BYTES,
         batch_chunks: int = EMBED_FLUSH,
         overlap_writes: bool = True,
+        on_written: Callable[[list[str], list[str]], None] | None = None,
     ) -> None:
+        # ``on_written(chunk_ids, texts)`` after each batch is stored: the BM25 index adds them
+        # without reading them back.
+        self.on_written = on_written
         self.max_article_bytes = max_article_bytes
         self.batch_chunks = batch_chunks
         # Write batch N while batch N+1 is embedded: a win when embedding waits on a remote
@@ -278,6 +282,9 @@ class Ingestor:
         t = time.perf_counter()
         try:
             self.store.write_articles(items)
+            if self.on_written:
+                chunks = [c for _, cs, _, _ in items for c in cs]
+                self.on_written([c.id for c in chunks], [c.text for c in chunks])
         finally:
             report.write_seconds += time.perf_counter() - t
 

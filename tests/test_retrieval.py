@@ -43,8 +43,8 @@ def test_bm25_index_follows_the_store(news, tmp_path):
     extra = tmp_path / "more.jsonl"
     extra.write_text(json.dumps({"id": "z1", "title": "Zebra", "text": "A zebra named Zanzibar escaped the zoo."}) + "\n")
     news.ingest([extra])
-    assert news.bm25.search("Zanzibar", 5)[0][0].startswith("z1:")  # rebuilt after the ingest
-    assert (news.settings.data_dir / "bm25" / news.settings.collection / "meta.json").exists()
+    assert news.bm25.search("Zanzibar", 5)[0][0].startswith("z1:")  # added by the ingest
+    assert (news.settings.data_dir / "bm25" / news.settings.collection / "manifest.json").exists()
 
 
 @pytest.mark.parametrize("question, passage", [
@@ -68,11 +68,13 @@ def test_bm25_index_is_rebuilt_when_the_stemmer_changes(news, monkeypatch):
     import assistant.lexical as lexical
 
     news.bm25.search("Kansas", 5)
-    old = news.bm25._fingerprint
+    folder = news.settings.data_dir / "bm25" / news.settings.collection
+    same = lexical.BM25Index(news.store, folder)
+    assert same.search("Kansas", 5)[0][0].startswith("r1:") and same.stats["read"] == 0  # the saved index
     monkeypatch.setattr(lexical, "STEM_VERSION", lexical.STEM_VERSION + 1)
-    fresh = lexical.BM25Index(news.store, news.settings.data_dir / "bm25" / news.settings.collection)
+    fresh = lexical.BM25Index(news.store, folder)
     assert fresh.search("Kansas", 5)[0][0].startswith("r1:")
-    assert fresh._fingerprint != old  # the saved index was not reused
+    assert fresh.stats["read"] == news.store.count_chunks()  # the saved index was not reused
 
 
 def test_names_and_numbers_weigh_double():
