@@ -82,16 +82,17 @@ class EmbeddingCache:
             pass
 
 
-def embed_with_cache(embedder, texts: list[str], cache: EmbeddingCache | None) -> list[list[float]]:
-    """Vectors for ``texts``: from the cache where present, from ``embedder`` (once per distinct
-    text) otherwise, storing what it computed."""
+def embed_with_cache(embedder, texts: list[str], cache: EmbeddingCache | None) -> np.ndarray:
+    """Vectors for ``texts`` as one float32 array (a row each): from the cache where present,
+    from ``embedder`` (once per distinct text) otherwise, storing what it computed."""
     if cache is None:
-        return embedder.embed_documents(texts)
+        return np.asarray(embedder.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1)
     found = cache.get_many(texts)
     missing = list(dict.fromkeys(texts[i] for i in range(len(texts)) if i not in found))
-    computed: dict[str, list[float]] = {}
+    computed: dict[str, np.ndarray] = {}
     if missing:
-        vectors = embedder.embed_documents(missing)
+        vectors = np.asarray(embedder.embed_documents(missing), dtype=np.float32)
         cache.put_many(missing, vectors)
         computed = dict(zip(missing, vectors))
-    return [found[i].tolist() if i in found else list(computed[t]) for i, t in enumerate(texts)]
+    return np.stack([found[i] if i in found else computed[t] for i, t in enumerate(texts)]) if texts else \
+        np.zeros((0, cache.dimension), dtype=np.float32)

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from .chunking import chunk_article
@@ -258,14 +259,15 @@ class Ingestor:
         counts = getattr(self.embedder, "token_counts", None)
         lengths = counts([c.text for c in chunks_all]) if callable(counts) else [c.tokens for c in chunks_all]
         order = sorted(range(len(chunks_all)), key=lengths.__getitem__)
-        vectors: list = [None] * len(chunks_all)
+        vectors = None
         for s in range(0, len(order), EMBED_SLICE):
             idx = order[s : s + EMBED_SLICE]
             t = time.perf_counter()
             got = embed_with_cache(self.embedder, [chunks_all[i].text for i in idx], self.cache)
             report.embed_seconds += time.perf_counter() - t
-            for i, v in zip(idx, got):
-                vectors[i] = v
+            if vectors is None:
+                vectors = np.empty((len(chunks_all), got.shape[1]), dtype=np.float32)
+            vectors[idx] = got
             self._embedded += len(idx)
             self._tick(report, batch[-1][0].path, n=0)
         items = []

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from .errors import EmbeddingMismatchError, StoreError, StoreUnavailableError
 from .schema import Article, Chunk, Passage
 
@@ -223,7 +225,7 @@ class ArticleStore:
         article may already have chunks (so stale ones must be looked for).
         """
         ids: list[str] = []
-        vectors: list[list[float]] = []
+        vectors: list = []
         docs: list[str] = []
         metas: list[dict[str, Any]] = []
         for article, chunks, embeddings, _ in items:
@@ -232,13 +234,14 @@ class ArticleStore:
             base = _article_meta(article)
             for c, e in zip(chunks, embeddings):
                 ids.append(c.id)
-                vectors.append([float(x) for x in e])
+                vectors.append(e)
                 docs.append(c.text)
                 metas.append({**base, "index": c.index, "paragraph": c.paragraph, "char_start": c.char_start,
                               "char_end": c.char_end, "tokens": c.tokens})
         for b in range(0, len(ids), self._max_batch):
             sl = slice(b, b + self._max_batch)
-            self.chunks.upsert(ids=ids[sl], embeddings=vectors[sl], documents=docs[sl], metadatas=metas[sl])
+            self.chunks.upsert(ids=ids[sl], embeddings=np.asarray(vectors[sl], dtype=np.float32), documents=docs[sl],
+                               metadatas=metas[sl])
         self.generation += 1
         self._write_quotes([(a, c) for a, c, _, _ in items])
         now = time.time()
