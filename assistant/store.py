@@ -2,7 +2,7 @@
 
 Two collections:
 - ``<collection>``: one record per chunk (embedding, text, metadata incl. offsets);
-- ``<collection>-articles``: one record per article (full text, metadata, content hash,
+- ``<collection>-articles``: one record per article (full text in the metadata, content hash,
   chunk count). An article's record is written only after all its chunks are, so the
   registry is the list of complete articles.
 
@@ -200,8 +200,11 @@ class ArticleStore:
 
     @_guarded("reading an article")
     def article_text(self, doc_id: str) -> str | None:
-        got = self.articles.get(ids=[doc_id], include=["documents"])
-        return got["documents"][0] if got["ids"] else None
+        got = self.articles.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        text = (got["metadatas"][0] or {}).get("text")
+        return text if isinstance(text, str) else got["documents"][0]  # stores before 0.2 kept it there
 
     @_guarded("counting the articles")
     def count_articles(self) -> int:
@@ -249,11 +252,13 @@ class ArticleStore:
         counts = [len(c) for _, c, _, _ in items]
         for b in range(0, len(arts), self._max_batch):
             part = arts[b : b + self._max_batch]
+            # The full text goes in the metadata, not the document: Chroma full-text indexes
+            # documents, and nothing searches the registry by text (reuters-grain: 1.31 s of
+            # registry writes with the text as documents, 0.72 s as metadata).
             self.articles.upsert(
                 ids=[a.id for a in part],
                 embeddings=[_PLACEHOLDER for _ in part],
-                documents=[a.text for a in part],
-                metadatas=[{**_article_meta(a), "url": a.url, "chunks": n, "ingested_at": now}
+                metadatas=[{**_article_meta(a), "url": a.url, "chunks": n, "ingested_at": now, "text": a.text}
                            for a, n in zip(part, counts[b : b + self._max_batch])],
             )
         # Only now are the old versions' chunks unreachable (their content hash no longer
