@@ -184,6 +184,8 @@ class BM25Index:
         self._checked: tuple[int, int] | None = None  # (chunk count, store generation) last verified
         self._checked_at = 0.0  # time.monotonic() of that check
         self.stats = {"stemmed": 0, "read": 0}  # chunks stemmed and read back from the store, this object's life
+        self._version = 0  # bumped by every change of the segments or their live masks
+        self._norms: tuple[int, list[np.ndarray]] | None = None  # (version, per-segment length norms)
 
     # --- what it holds -------------------------------------------------------------------
 
@@ -256,6 +258,7 @@ class BM25Index:
         for row, cid in enumerate(ids):
             self._where[cid] = (n, row)
         self._dirty = True
+        self._version += 1
 
     def _remove(self, ids: Iterable[str]) -> None:
         for cid in ids:
@@ -263,6 +266,7 @@ class BM25Index:
             if where is not None:
                 self._segments[where[0]].live[where[1]] = False
                 self._dirty = True
+                self._version += 1
 
     def _tidy(self) -> None:
         """Merge trailing segments of similar size; compact mostly-deleted ones; drop empty ones."""
@@ -280,6 +284,7 @@ class BM25Index:
             self._segments = out
             self._where = {cid: (n, r) for n, s in enumerate(out) for r, cid in enumerate(s.ids) if s.live[r]}
             self._dirty = True
+            self._version += 1
 
     # --- files ---------------------------------------------------------------------------
 
@@ -296,6 +301,7 @@ class BM25Index:
     def _load(self) -> None:
         """The saved segments, if they were made with this format and stemmer; else nothing."""
         self._segments, self._where, self._loaded, self._dirty = [], {}, True, False
+        self._version += 1
         m = self._manifest()
         if m is None:
             return
@@ -309,6 +315,7 @@ class BM25Index:
             return  # missing, damaged or half-collected files: rebuilt from the store
         self._segments = segs
         self._where = {cid: (n, r) for n, s in enumerate(segs) for r, cid in enumerate(s.ids) if s.live[r]}
+        self._version += 1
 
     def save(self) -> None:
         """Write new segments and the manifest; remove files no manifest names any more.
@@ -355,8 +362,10 @@ class BM25Index:
             n_docs = len(self._where)
             if not n_docs:
                 return []
-            avgdl = sum(float(s.lengths[s.live].sum()) for s in segs) / n_docs
-            norms = [K1 * ((1 - B) + B * s.lengths / avgdl) for s in segs]
+            if self._norms is None or self._norms[0] != self._version:
+                avgdl = sum(float(s.lengths[s.live].sum()) for s in segs) / n_docs
+                self._norms = (self._version, [K1 * ((1 - B) + B * s.lengths / avgdl) for s in segs])
+            norms = self._norms[1]
             scores = [None] * len(segs)
             for term, w in query_weights(question).items():
                 found = [(n, p) for n, s in enumerate(segs) if (p := s.postings(term)) is not None and len(p[0])]
