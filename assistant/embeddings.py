@@ -69,6 +69,7 @@ class LocalMiniLMEmbeddings(Embeddings):
         self._lock = threading.Lock()
         self._session = None
         self._tokenizer = None
+        self._counted: dict = {}
 
     def _load(self) -> None:
         if self._session is not None:
@@ -123,7 +124,12 @@ class LocalMiniLMEmbeddings(Embeddings):
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self._load()
-        encodings = self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])
+        # Encodings token_counts made for these texts are used (and dropped), not made again.
+        known = {t: e for t in dict.fromkeys(texts) if (e := self._counted.pop(t, None)) is not None}
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
+        if todo:
+            known.update(zip(todo, self._tokenizer.encode_batch([t if t.strip() else " " for t in todo])))
+        encodings = [known[t] for t in texts]
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for b in range(0, len(order), self.batch_size):
@@ -138,7 +144,9 @@ class LocalMiniLMEmbeddings(Embeddings):
         if not texts:
             return []
         self._load()
-        return [len(e.ids) for e in self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])]
+        encodings = self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])
+        self._counted = dict(zip(texts, encodings))  # kept for embedding them next (one call's worth)
+        return [len(e.ids) for e in encodings]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(list(texts)).tolist()
