@@ -319,7 +319,7 @@ class Assistant:
             if r.get("speaker") and not any(speaker_matches(n, r["speaker"], r.get("aliases", "").split("|"))
                                             for n in names)
         ] if docs else []
-        matches = match_quotes(question, records[:300], self.embedder, speakers)
+        matches = match_quotes(question, records[:300], self.embedder, speakers, cache=self.embed_cache)
         if not matches:
             return None
         chunk_ids = list(dict.fromkeys(m.record.get("chunk_id", "") for m in matches[:k] if m.record.get("chunk_id")))
@@ -348,7 +348,7 @@ class Assistant:
             records = [r for r in records if filters.match(r)]
         if about and about.strip():
             records = [m.record for m in match_quotes(about, records[:2000], self.embedder, [speaker] if speaker else [],
-                                                      keep_all=True)]
+                                                      keep_all=True, cache=self.embed_cache)]
         else:
             records.sort(key=lambda r: (r.get("date", ""), r["doc_id"], r["char_start"]))
         out = []

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .citations import cite_span
+from .embed_cache import embed_with_cache
 from .retrieval import Retrieval, diversify
 from .schema import Answer, Passage
 from .text import QUESTION_WORDS, SPEECH_VERBS, STOPWORDS, content_terms, is_speech_question, stems, words
@@ -75,14 +76,15 @@ def topic_terms(question: str, speakers: list[str]) -> list[str]:
 
 
 def match_quotes(question: str, records: list[dict[str, Any]], embedder, speakers: list[str],
-                 keep_all: bool = False) -> list[QuoteMatch]:
+                 keep_all: bool = False, cache=None) -> list[QuoteMatch]:
     """Quotes scored against the question: cosine of question and quote, plus a bonus for the
-    question's topic words found in them. Best first; weak ones dropped unless ``keep_all``."""
+    question's topic words found in them. Best first; weak ones dropped unless ``keep_all``.
+    With ``cache`` (an :class:`EmbeddingCache`), a quotation is embedded once, not per question."""
     if not records:
         return []
     topic = topic_terms(question, speakers)
     distinct = list(dict.fromkeys(r["text"] for r in records))  # wire copies repeat quotes verbatim
-    vecs = np.asarray(embedder.embed_documents(distinct), dtype=np.float32)
+    vecs = embed_with_cache(embedder, distinct, cache)
     q = np.asarray(embedder.embed_query(question), dtype=np.float32)
     by_text = dict(zip(distinct, vecs @ q))
     dense = [by_text[r["text"]] for r in records]

@@ -133,7 +133,7 @@ def test_retrieval_puts_the_speakers_passage_first(make_assistant, tmp_path):
     assert [p.chunk_id for p in a.retrieve(other).passages] == [p.chunk_id for p in a.retriever.retrieve(other).passages]
 
 
-def test_a_quote_repeated_by_wire_copies_is_embedded_once(make_assistant, tmp_path, monkeypatch):
+def test_a_quote_is_embedded_once_across_wire_copies_and_questions(make_assistant, tmp_path, monkeypatch):
     text = '"We will reopen the pier by June," harbour master Jo Quinn said on Friday.\n\nRepairs cost more than planned.'
     f = tmp_path / "copies.jsonl"
     f.write_text("".join(json.dumps({"id": f"c{i}", "title": f"Pier repairs {i}", "text": text}) + "\n"
@@ -145,4 +145,7 @@ def test_a_quote_repeated_by_wire_copies_is_embedded_once(make_assistant, tmp_pa
     monkeypatch.setattr(a.embedder, "embed_documents", lambda texts: embedded.extend(texts) or real(texts))
     got = a.retrieve("What did Jo Quinn say about the pier?").passages
     assert "reopen the pier" in got[0].text
+    assert embedded.count("We will reopen the pier by June,") == 1
+    again = a.retrieve("What did Jo Quinn say about June?").passages  # its vector comes from the cache
+    assert "reopen the pier" in again[0].text
     assert embedded.count("We will reopen the pier by June,") == 1
