@@ -192,3 +192,11 @@ def test_cli_filters(tmp_path, news):
     assert {c["doc_id"] for c in d["citations"]} == {"a1"}
     r = subprocess.run([str(exe), "ask", "--since", "not a date", "x?"], capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr
+
+
+def test_langchains_own_chroma_reads_the_chunk_collection(news):
+    # Users can compose our store with LangChain parts: its Chroma sees our chunks as Documents.
+    vs = news.store.vectorstore(news.embedder)
+    docs = vs.similarity_search("Kansas wheat exports in February", k=2)
+    assert docs and "Kansas" in docs[0].page_content
+    assert docs[0].metadata["doc_id"] == "r1" and docs[0].metadata["char_end"] > docs[0].metadata["char_start"]
