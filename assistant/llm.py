@@ -281,6 +281,17 @@ class LLMAnswerer:
         answer = Answer(question=question, text=verified.text, citations=verified.citations, passages=ctx.passages,
                         abstained=verified.abstained, mode=self.mode, warnings=list(verified.warnings), usage=usage)
         answer.unsupported = list(verified.unsupported)
+        if verified.abstained and retrieval.extra.get("speech"):
+            # "What did X say…" and the quote index holds X's words on it (attribution precision
+            # 1.000 on the hand labels): the model's "not found" is wrong; show X's words.
+            fallback = self.extractive.answer(question, retrieval, scored=scored)
+            if not fallback.abstained:
+                fallback.warnings.insert(0, "Fallback: the model found no answer, but the articles quote the person "
+                                            "asked about on it; their words are shown instead.")
+                fallback.mode = "extractive-fallback"
+                fallback.usage = usage
+                yield fallback
+                return
         if not verified.abstained and not verified.citations:
             fallback = self.extractive.answer(question, retrieval, scored=scored)
             fallback.warnings.insert(0, "Fallback: the model's answer cited no passage, so the extractive answer "

@@ -102,8 +102,19 @@ def test_abstention_without_an_llm_call(llm, server):
 def test_model_abstention_is_reported_as_such(llm, server):
     a = llm()
     server.script(Reply(content="The articles don't say."))
-    ans = a.ask("What did Vance say about Hamas?")
+    ans = a.ask("Which countries might contribute troops to the security force?")
     assert ans.abstained and ans.citations == [] and len(server.requests) == 1
+
+
+def test_model_abstention_yields_to_the_speakers_own_quote(llm, server):
+    # Vance is quoted on Hamas in the seed ("to disarm Hamas but rebuild Gaza"): a model that
+    # says it found nothing is wrong, and the user is shown Vance's words, flagged as a fallback.
+    a = llm()
+    server.script(Reply(content="The articles don't say."))
+    ans = a.ask("What did Vance say about Hamas?")
+    assert len(server.requests) == 1 and not ans.abstained and ans.mode == "extractive-fallback"
+    assert ans.warnings[0].startswith("Fallback: the model found no answer")
+    assert any("disarm Hamas" in c.quote for c in ans.citations)
 
 
 def test_retries_on_429_then_succeeds(llm, server):
