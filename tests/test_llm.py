@@ -1,5 +1,6 @@
 """LLM answers through the real openai client against a scripted OpenAI-compatible server."""
 
+import json
 import re
 
 import pytest
@@ -200,3 +201,21 @@ def test_cli_streams_in_llm_mode(server, tmp_path):
     server.script(Reply(status=401, error_message="Incorrect API key"))
     r = subprocess.run([str(exe), "ask", QUESTION], capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 1 and "rejected the API key" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_quote_attributed_by_surname_alone_is_evidence_for_the_full_name(llm, server, tmp_path):
+    # The passage says only "Carson said"; the quote index knows him from the first paragraph.
+    filler = " ".join(f"Payrolls in sector {n} rose by {n * 1000} jobs in February, the department said." for n in range(40))
+    text = ("Joe Carson, chief economist at Chemical Bank, studied the report.\n\n" + filler + "\n\n"
+            '"The Federal Reserve has to be pleased with this report," Carson said. "There is no reason to tighten."')
+    f = tmp_path / "jobs.jsonl"
+    f.write_text(json.dumps({"id": "jobs", "title": "U.S. payrolls rise", "text": text}) + "\n")
+    a = llm()
+    a.ingest([f])
+    question = "What did Joe Carson say about the Federal Reserve?"
+    carson = [p for p in a.retrieve(question).passages if "Carson said" in p.text]
+    assert carson and "Joe" not in carson[0].text  # the sentence gate alone would abstain here
+    server.script(Reply(content="The articles don't say."))
+    ans = a.ask(question)
+    assert len(server.requests) == 1  # the model was asked
+    assert ans.mode == "extractive-fallback" and any("has to be pleased" in c.quote for c in ans.citations)
