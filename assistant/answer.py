@@ -166,8 +166,19 @@ class ExtractiveAnswerer:
         return ok
 
     def answer(self, question: str, retrieval: Retrieval, scored: list[_Sentence] | None = None) -> Answer:
-        """``scored``: the result of :meth:`score` for this question and retrieval, when the caller
-        already has it (the LLM answerer scores once for its gate and reuses it on fallback)."""
+        """For "what did X say", X's own quoted words when the quote index matched them
+        (``retrieval.extra["speech"]``); otherwise the best passage sentences that pass the
+        evidence gate. ``scored``: the result of :meth:`score` for this question and retrieval,
+        when the caller already has it (the LLM answerer scores once for its gate and reuses it
+        on fallback)."""
+        speech = retrieval.extra.get("speech")
+        if speech:
+            from .speech import quote_answer
+
+            got = quote_answer(question, speech[0], speech[1], retrieval.passages, max_quotes=self.max_sentences,
+                               mode=self.mode)
+            if got is not None:
+                return got
         passages = retrieval.relevant
         gate = self.evidence_gate(question, passages, retrieval.extra.get("foreign_quotes"))
         ranked = [c for c in (scored if scored is not None else self.score(question, retrieval)) if gate(c)]

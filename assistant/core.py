@@ -265,17 +265,10 @@ class Assistant:
         self.ensure_seeded()
         t1 = time.perf_counter()
         retrieval = self._retrieve(q, k, where, filters)
-        speech = retrieval.extra.get("speech")
         t2 = time.perf_counter()
         answerer = self.answerer
         answer = None
-        if speech and answerer.mode == "extractive":
-            from .speech import quote_answer
-
-            answer = quote_answer(q, speech[0], speech[1], retrieval.passages, max_quotes=self.settings.max_sentences)
-        if answer is not None:
-            yield answer.text
-        elif hasattr(answerer, "stream"):
+        if hasattr(answerer, "stream"):
             for part in answerer.stream(q, retrieval):
                 if isinstance(part, Answer):
                     answer = part

@@ -194,7 +194,8 @@ def passage_covers(p: Passage, spans: list[Span], evidence: dict[Span, str] | No
     for d, s, e in spans:
         if p.doc_id == d and overlaps((p.char_start, p.char_end), (s, e)):
             return True
-        if evidence and d in p.also_in and locate(evidence.get((d, s, e), "\0"), p.text):
+        ev = evidence.get((d, s, e)) if evidence else None
+        if ev and d in p.also_in and locate(ev, p.text):
             return True
     return False
 

@@ -219,7 +219,7 @@ class BM25Index:
         self.sync()
         self._checked, self._checked_at = state, now
 
-    def sync(self, save: bool = True) -> None:
+    def sync(self) -> None:
         """Add the store's chunks the index lacks, mask the ones the store no longer has, save."""
         with self._lock:
             if not self._loaded or self._saved_by_another():
@@ -236,8 +236,7 @@ class BM25Index:
                 self._append(part["ids"], part["documents"])
             self._tidy()
             self._checked, self._checked_at = (len(ids), generation), time.monotonic()
-            if save:
-                self.save()
+            self.save()
 
     def add(self, ids: Sequence[str], texts: Sequence[str]) -> None:
         """Index chunks just written to the store (their texts given, so nothing is read back)."""

@@ -286,7 +286,7 @@ class LLMAnswerer:
         if verified.abstained and retrieval.extra.get("speech"):
             # "What did X say…" and the quote index holds X's words on it (attribution precision
             # 1.000 on the hand labels): the model's "not found" is wrong; show X's words.
-            fallback = self._fallback(question, retrieval, scored)
+            fallback = self.extractive.answer(question, retrieval, scored=scored)  # X's quoted words
             if not fallback.abstained:
                 fallback.warnings.insert(0, "Fallback: the model found no answer, but the articles quote the person "
                                             "asked about on it; their words are shown instead.")
@@ -295,7 +295,7 @@ class LLMAnswerer:
                 yield fallback
                 return
         if not verified.abstained and not verified.citations:
-            fallback = self._fallback(question, retrieval, scored)
+            fallback = self.extractive.answer(question, retrieval, scored=scored)
             fallback.warnings.insert(0, "Fallback: the model's answer cited no passage, so the extractive answer "
                                         "is shown instead. Model said: " + " ".join(raw.split())[:300])
             fallback.mode = "extractive-fallback"
@@ -303,19 +303,6 @@ class LLMAnswerer:
             yield fallback
             return
         yield answer
-
-    def _fallback(self, question: str, retrieval: Retrieval, scored) -> Answer:
-        """The offline answer shown instead of a failed model answer: for "what did X say", X's
-        own quoted words from the quote index (as extractive mode answers); else the best
-        passage sentences."""
-        speech = retrieval.extra.get("speech")
-        if speech:
-            from .speech import quote_answer
-
-            got = quote_answer(question, speech[0], speech[1], retrieval.passages, max_quotes=self.settings.max_sentences)
-            if got is not None and not got.abstained:
-                return got
-        return self.extractive.answer(question, retrieval, scored=scored)
 
     def _usage(self, prompt_tokens: int, completion: str, server) -> dict:
         s = self.settings
