@@ -239,12 +239,16 @@ class LLMAnswerer:
 
                 try:
                     reply = self.chat.bind(response_format=fmt).invoke(messages)
-                except openai.LengthFinishReasonError:
+                except openai.LengthFinishReasonError as exc:
                     # The JSON was cut off by the token limit: nothing verifiable came back, so
-                    # the answer falls back to the extractive one below, with a warning.
+                    # the answer falls back to the extractive one below, with a warning. The
+                    # tokens were still spent: keep the server's counts.
                     from langchain_core.messages import AIMessage
 
-                    reply = AIMessage(content="")
+                    spent = exc.completion.usage
+                    reply = AIMessage(content="", usage_metadata={
+                        "input_tokens": spent.prompt_tokens, "output_tokens": spent.completion_tokens,
+                        "total_tokens": spent.total_tokens} if spent else None)
                 except Exception as exc:
                     if not (isinstance(exc, openai.BadRequestError) and "response_format" in str(exc).lower()):
                         raise

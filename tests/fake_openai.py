@@ -25,6 +25,7 @@ class Reply:
     headers: dict = field(default_factory=dict)
     chunk_size: int = 12
     chunk_delay: float = 0.0  # seconds between streamed chunks
+    finish_reason: str = "stop"  # "length": the reply was cut off by max_tokens (non-streamed replies)
 
 
 class FakeOpenAI:
@@ -130,7 +131,7 @@ class FakeOpenAI:
                 self._send_json(200, {
                     "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": model,
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.content},
-                                 "finish_reason": "stop"}],
+                                 "finish_reason": reply.finish_reason}],
                     "usage": usage,
                 })
 

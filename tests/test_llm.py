@@ -219,3 +219,13 @@ def test_a_quote_attributed_by_surname_alone_is_evidence_for_the_full_name(llm, 
     ans = a.ask(question)
     assert len(server.requests) == 1  # the model was asked
     assert ans.mode == "extractive-fallback" and any("has to be pleased" in c.quote for c in ans.citations)
+
+
+def test_a_json_answer_cut_off_by_the_token_limit_keeps_the_servers_token_counts(llm, server):
+    a = llm(structured_output="json_schema")
+    server.script(Reply(content='{"answer_found": true, "claims": [{"statement": "Netanyahu said', finish_reason="length",
+                        usage={"prompt_tokens": 901, "completion_tokens": 512, "total_tokens": 1413}))
+    ans = a.ask(QUESTION)
+    assert ans.mode == "extractive-fallback" and ans.citations  # nothing verifiable came back
+    assert ans.usage["source"] == "server"
+    assert (ans.usage["prompt_tokens"], ans.usage["completion_tokens"]) == (901, 512)
