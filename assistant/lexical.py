@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .store import ArticleStore
+from .store import ArticleStore, record_text
 from .text import STEM_VERSION, content_terms, key_terms
 
 try:
@@ -49,7 +49,7 @@ _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
 FORMAT = 1  # bump when the files' layout changes
 K1, B = 1.5, 0.75
 EMPTY = "\x00empty"  # the token of a chunk with no content terms (it still counts in N)
-READ_PAGE = 2000  # chunk documents read from the store at once
+READ_PAGE = 2000  # chunk texts read from the store at once
 
 
 def query_weights(question: str) -> dict[str, float]:
@@ -231,9 +231,9 @@ class BM25Index:
             new = [i for i in ids if i not in self._where]
             self._remove(gone)
             for b in range(0, len(new), READ_PAGE):
-                part = self.store.chunks.get(ids=new[b : b + READ_PAGE], include=["documents"])
+                part = self.store.chunks.get(ids=new[b : b + READ_PAGE], include=["documents", "metadatas"])
                 self.stats["read"] += len(part["ids"])
-                self._append(part["ids"], part["documents"])
+                self._append(part["ids"], [record_text(d, m) for d, m in zip(part["documents"], part["metadatas"])])
             self._tidy()
             self._checked, self._checked_at = (len(ids), generation), time.monotonic()
             self.save()

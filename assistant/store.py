@@ -1,10 +1,18 @@
 """The Chroma store: chunks with their embeddings, and a registry of complete articles.
 
-Two collections:
-- ``<collection>``: one record per chunk (embedding, text, metadata incl. offsets);
+Three collections:
+- ``<collection>``: one record per chunk (embedding, metadata incl. offsets and the text);
 - ``<collection>-articles``: one record per article (full text in the metadata, content hash,
   chunk count). An article's record is written only after all its chunks are, so the
-  registry is the list of complete articles.
+  registry is the list of complete articles;
+- ``<collection>-quotes``: the articles' quotations with their speakers.
+
+Texts are metadata (``text``), not Chroma documents: Chroma indexes every document in a
+trigram full-text index that nothing here searches (keyword search is our own BM25), and
+that index was the largest cost of an ingest outside the model (reuters-grain: chunk writes
+1.9 s with the texts as documents, 1.0 s as metadata). Stores written before keep their
+texts as documents and are read as they are. LangChain's ``Chroma`` reads the chunks through
+:meth:`ArticleStore.vectorstore`.
 
 The chunk collection records the embedding model and dimension that built it; opening it
 with another model raises :class:`EmbeddingMismatchError`.
@@ -203,8 +211,7 @@ class ArticleStore:
         got = self.articles.get(ids=[doc_id], include=["documents", "metadatas"])
         if not got["ids"]:
             return None
-        text = (got["metadatas"][0] or {}).get("text")
-        return text if isinstance(text, str) else got["documents"][0]  # stores before 0.2 kept it there
+        return record_text(got["documents"][0], got["metadatas"][0])  # stores before 0.2 kept it as the document
 
     @_guarded("counting the articles")
     def count_articles(self) -> int:
@@ -229,7 +236,6 @@ class ArticleStore:
         """
         ids: list[str] = []
         vectors: list = []
-        docs: list[str] = []
         metas: list[dict[str, Any]] = []
         for article, chunks, embeddings, _ in items:
             if len(chunks) != len(embeddings):
@@ -238,13 +244,11 @@ class ArticleStore:
             for c, e in zip(chunks, embeddings):
                 ids.append(c.id)
                 vectors.append(e)
-                docs.append(c.text)
                 metas.append({**base, "index": c.index, "paragraph": c.paragraph, "char_start": c.char_start,
-                              "char_end": c.char_end, "tokens": c.tokens})
+                              "char_end": c.char_end, "tokens": c.tokens, "text": c.text})
         for b in range(0, len(ids), self._max_batch):
             sl = slice(b, b + self._max_batch)
-            self.chunks.upsert(ids=ids[sl], embeddings=np.asarray(vectors[sl], dtype=np.float32), documents=docs[sl],
-                               metadatas=metas[sl])
+            self.chunks.upsert(ids=ids[sl], embeddings=np.asarray(vectors[sl], dtype=np.float32), metadatas=metas[sl])
         self.generation += 1
         self._write_quotes([(a, c) for a, c, _, _ in items])
         now = time.time()
@@ -281,17 +285,15 @@ class ArticleStore:
         """The quotations of these articles, with speakers, into the quotes collection."""
         from .quotes import extract_quotes
 
-        ids, docs, metas = [], [], []
+        ids, metas = [], []
         for article, chunks in items:
             for n, q in enumerate(extract_quotes(article)):
                 chunk = next((c for c in chunks if c.char_start <= q.char_start < c.char_end), None)
                 ids.append(f"{article.id}:q{n}:{article.content_hash[:12]}")
-                docs.append(q.text)
                 metas.append(_quote_meta(q, article, chunk.id if chunk else ""))
         for b in range(0, len(ids), self._max_batch):
             sl = slice(b, b + self._max_batch)
-            self.quotes.upsert(ids=ids[sl], documents=docs[sl], metadatas=metas[sl],
-                               embeddings=[_PLACEHOLDER for _ in ids[sl]])
+            self.quotes.upsert(ids=ids[sl], metadatas=metas[sl], embeddings=[_PLACEHOLDER for _ in ids[sl]])
 
     @_guarded("indexing quotations")
     def ensure_quotes(self) -> int:
@@ -318,8 +320,7 @@ class ArticleStore:
             self._write_quotes([(article, chunks)])
             done += 1
         if self.quotes.count() == 0:  # no article holds a quotation: remember that we looked
-            self.quotes.upsert(ids=["__none__"], documents=[""], metadatas=[{"doc_id": "", "speaker": ""}],
-                               embeddings=[_PLACEHOLDER])
+            self.quotes.upsert(ids=["__none__"], metadatas=[{"doc_id": "", "speaker": ""}], embeddings=[_PLACEHOLDER])
         self._quotes_ready = True
         return done
 
@@ -339,7 +340,7 @@ class ArticleStore:
         got = self.quotes.get(where=where, include=["documents", "metadatas"], limit=limit)
         metas = [m or {} for m in got["metadatas"]]
         live = self._live(metas)
-        return [{**m, "text": d, "id": i} for i, d, m, ok in zip(got["ids"], got["documents"], metas, live)
+        return [{**m, "text": record_text(d, m), "id": i} for i, d, m, ok in zip(got["ids"], got["documents"], metas, live)
                 if ok and m.get("doc_id")]
 
     @_guarded("cleaning up after an interrupted ingest")
@@ -395,10 +396,13 @@ class ArticleStore:
     # --- reads ------------------------------------------------------------------------
 
     def vectorstore(self, embeddings):
-        """The chunk collection as a LangChain ``Chroma`` vector store."""
+        """The chunk collection as a LangChain ``Chroma`` vector store: its ``Document``s carry
+        the chunk texts as ``page_content`` (they are metadata in the store, see the module's
+        note) and the chunk metadata without the text."""
         from langchain_chroma import Chroma
 
-        return Chroma(client=self.client, collection_name=self.name, embedding_function=embeddings)
+        return Chroma(client=_TextsAsDocuments(self.client, self.name), collection_name=self.name,
+                      embedding_function=embeddings)
 
     def _live(self, metas: Sequence[dict[str, Any]]) -> list[bool]:
         """Which chunks belong to a complete article: one whose registry record exists with the
@@ -488,7 +492,7 @@ def _quote_meta(q, article: Article, chunk_id: str) -> dict[str, Any]:
         "aliases": "|".join(q.aliases), "speaker_title": q.speaker_title, "attribution": q.attribution,
         "title": article.title, "date": article.date, "source": article.source,
         "char_start": q.char_start, "char_end": q.char_end, "sentence_start": q.sentence_start,
-        "sentence_end": q.sentence_end, "paragraph": q.paragraph,
+        "sentence_end": q.sentence_end, "paragraph": q.paragraph, "text": q.text,
     }
     from .filters import date_key
 
@@ -498,14 +502,75 @@ def _quote_meta(q, article: Article, chunk_id: str) -> dict[str, Any]:
     return meta
 
 
-def passage_from(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
+def record_text(document: str | None, meta: dict[str, Any] | None) -> str:
+    """A record's text: its ``text`` metadata, or (stores written before it moved there) its document."""
+    text = (meta or {}).get("text")
+    return text if isinstance(text, str) else (document or "")
+
+
+class _TextsAsDocuments:
+    """A Chroma client for LangChain's ``Chroma``: the chunk collection it opens answers
+    ``get`` and ``query`` with each record's text as its document and without it in the metadata."""
+
+    def __init__(self, client, name: str) -> None:
+        self._client, self._name = client, name
+
+    def __getattr__(self, attr):
+        return getattr(self._client, attr)
+
+    def get_collection(self, name, *args, **kwargs):
+        col = self._client.get_collection(name, *args, **kwargs)
+        return _TextCollection(col) if name == self._name else col
+
+    def get_or_create_collection(self, name, *args, **kwargs):
+        col = self._client.get_or_create_collection(name, *args, **kwargs)
+        return _TextCollection(col) if name == self._name else col
+
+
+class _TextCollection:
+    def __init__(self, collection) -> None:
+        self._col = collection
+
+    def __getattr__(self, attr):
+        return getattr(self._col, attr)
+
+    def _read(self, method, nested: bool, default: list[str], kwargs):
+        include = list(kwargs.pop("include", None) or default)
+        wants_meta = "metadatas" in include
+        if "documents" in include and not wants_meta:
+            include.append("metadatas")
+        res = method(include=include, **kwargs)
+        if "documents" in include:
+            docs, metas = res["documents"], res["metadatas"]
+            for d_row, m_row in (zip(docs, metas) if nested else [(docs, metas)]):
+                for n, m in enumerate(m_row):
+                    d_row[n] = record_text(d_row[n], m)
+                    if m and "text" in m:
+                        m_row[n] = {k: v for k, v in m.items() if k != "text"}
+        if not wants_meta:
+            res["metadatas"] = None
+        return res
+
+    def get(self, *args, **kwargs):
+        if args:
+            kwargs["ids"] = args[0]
+        return self._read(self._col.get, False, ["metadatas", "documents"], kwargs)
+
+    def query(self, *args, **kwargs):
+        if args:
+            kwargs["query_embeddings"] = args[0]
+        return self._read(self._col.query, True, ["metadatas", "documents", "distances"], kwargs)
+
+
+def passage_from(chunk_id: str, text: str | None, meta: dict[str, Any], score: float) -> Passage:
+    text = record_text(text, meta)
     return Passage(
         chunk_id=chunk_id,
         doc_id=str(meta.get("doc_id", "")),
         title=str(meta.get("title", "")),
         source=str(meta.get("source", "")),
         date=str(meta.get("date", "")),
-        text=text or "",
+        text=text,
         paragraph=int(meta.get("paragraph", 0)),
         char_start=int(meta.get("char_start", 0)),
         char_end=int(meta.get("char_end", 0)),

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from assistant.filters import Filters
-from assistant.lexical import query_weights
+from assistant.lexical import BM25Index, query_weights
 from assistant.retrieval import HybridRetriever, diversify
 from assistant.schema import Passage
 from assistant.text import content_terms, stem
@@ -195,8 +195,47 @@ def test_cli_filters(tmp_path, news):
 
 
 def test_langchains_own_chroma_reads_the_chunk_collection(news):
-    # Users can compose our store with LangChain parts: its Chroma sees our chunks as Documents.
+    # Users can compose our store with LangChain parts: its Chroma sees our chunks as Documents,
+    # the text as page_content (it is metadata in the store) and not repeated in the metadata.
     vs = news.store.vectorstore(news.embedder)
     docs = vs.similarity_search("Kansas wheat exports in February", k=2)
-    assert docs and "Kansas" in docs[0].page_content
+    assert docs and docs[0].page_content.startswith("Wheat exports from Kansas")
     assert docs[0].metadata["doc_id"] == "r1" and docs[0].metadata["char_end"] > docs[0].metadata["char_start"]
+    assert "text" not in docs[0].metadata
+    (by_id,) = vs.get_by_ids([docs[0].id])
+    assert by_id.page_content == docs[0].page_content and "text" not in by_id.metadata
+    got = vs.get(where={"doc_id": "a1"}, include=["documents"])
+    assert got["documents"] == ["A bushfire pushed by strong winds threatened the town of Hill Top in New South Wales."]
+    assert got["metadatas"] is None  # not asked for
+
+
+def test_chunk_texts_are_metadata_not_full_text_indexed_documents(news, tmp_path):
+    # Chroma full-text indexes documents (a trigram index nothing here searches): chunk and
+    # quotation texts are metadata instead, which halves the cost of writing them.
+    got = news.store.chunks.get(where={"doc_id": "r1"}, include=["documents", "metadatas"])
+    assert got["documents"] == [None]
+    assert got["metadatas"][0]["text"] == "Wheat exports from Kansas rose sharply in February, the grain board said."
+    quotes = news.store.quotes.get(include=["documents", "metadatas"], limit=3)
+    assert quotes["ids"] and not any(quotes["documents"]) and all(m["text"] for m in quotes["metadatas"])
+
+
+def test_a_store_written_with_texts_as_documents_still_answers(news, tmp_path):
+    # Stores written before the texts moved to metadata hold them as documents: they are read
+    # as they are (passages, BM25 rebuilt in another process, quotations).
+    col = news.store.chunks
+    got = col.get(where={"doc_id": "a1"}, include=["metadatas", "embeddings"])
+    old_meta = [{**m, "text": None} for m in got["metadatas"]]  # None removes the key
+    col.upsert(ids=got["ids"], embeddings=got["embeddings"], metadatas=old_meta,
+               documents=[m["text"] for m in got["metadatas"]])
+    q = news.store.quotes.get(include=["metadatas"], limit=1)
+    news.store.quotes.upsert(ids=q["ids"], embeddings=[[0.0]], documents=[q["metadatas"][0]["text"]],
+                             metadatas=[{**q["metadatas"][0], "text": None}])
+    assert "text" not in news.store.quotes.get(ids=q["ids"], include=["metadatas"])["metadatas"][0]
+    assert "text" not in col.get(ids=got["ids"][:1], include=["metadatas"])["metadatas"][0]
+    assert all(r["text"] for r in news.store.find_quotes())
+    answer = news.ask("Which town did the bushfire threaten?")
+    assert answer.citations and answer.citations[0].doc_id == "a1" and "Hill Top" in answer.citations[0].quote
+    fresh = BM25Index(news.store, None)  # built from the store, as another process would
+    fresh.sync()
+    assert fresh.stats["read"] == news.store.count_chunks()
+    assert fresh.search("Hill Top bushfire", 3)[0][0] in got["ids"]
