@@ -86,13 +86,22 @@ def embed_with_cache(embedder, texts: list[str], cache: EmbeddingCache | None) -
     """Vectors for ``texts`` as one float32 array (a row each): from the cache where present,
     from ``embedder`` (once per distinct text) otherwise, storing what it computed."""
     if cache is None:
-        return np.asarray(embedder.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1)
+        return _embed(embedder, texts).reshape(len(texts), -1)
     found = cache.get_many(texts)
     missing = list(dict.fromkeys(texts[i] for i in range(len(texts)) if i not in found))
     computed: dict[str, np.ndarray] = {}
     if missing:
-        vectors = np.asarray(embedder.embed_documents(missing), dtype=np.float32)
+        vectors = _embed(embedder, missing)
         cache.put_many(missing, vectors)
         computed = dict(zip(missing, vectors))
     return np.stack([found[i] if i in found else computed[t] for i, t in enumerate(texts)]) if texts else \
         np.zeros((0, cache.dimension), dtype=np.float32)
+
+
+def _embed(embedder, texts: list[str]) -> np.ndarray:
+    """The embedder's vectors as a float32 array; from its own array when it makes one (the
+    bundled model), not through lists of Python floats."""
+    embed_array = getattr(embedder, "embed_array", None)
+    if callable(embed_array):
+        return np.asarray(embed_array(texts), dtype=np.float32)
+    return np.asarray(embedder.embed_documents(texts), dtype=np.float32)

@@ -125,8 +125,8 @@ def test_embedding_cache_skips_the_model_for_known_text(make_assistant, tmp_path
                              for i in range(3)) + "\n")
     a = make_assistant(data_dir=tmp_path / "d")
     calls: list[int] = []
-    real = a.embedder.embed_documents
-    monkeypatch.setattr(a.embedder, "embed_documents", lambda texts: calls.append(len(texts)) or real(texts))
+    real = a.embedder.embed_array
+    monkeypatch.setattr(a.embedder, "embed_array", lambda texts: calls.append(len(texts)) or real(texts))
     a.ingest([src])
     assert sum(calls) == 3
     b = make_assistant(data_dir=tmp_path / "d", collection="other")
@@ -165,8 +165,8 @@ def test_report_says_where_the_time_went(make_assistant, tmp_path, monkeypatch):
                                        "text": f"Tug {i} towed a grain barge up the river on Monday."}) + "\n"
                            for i in range(4)))
     a = make_assistant()
-    real = a.embedder.embed_documents
-    monkeypatch.setattr(a.embedder, "embed_documents", lambda texts: time.sleep(0.3) or real(texts))
+    real = a.embedder.embed_array
+    monkeypatch.setattr(a.embedder, "embed_array", lambda texts: time.sleep(0.3) or real(texts))
     real_write = a.store.write_articles
     monkeypatch.setattr(a.store, "write_articles", lambda items: time.sleep(0.2) or real_write(items))
     report = a.ingest([src])
@@ -192,8 +192,8 @@ def test_chunks_are_embedded_shortest_first_in_the_models_own_tokens(make_assist
 
     monkeypatch.setattr(sys.modules["assistant.ingest"], "EMBED_SLICE", 8)  # `assistant.ingest` is also a function
     seen: list[str] = []
-    real = a.embedder.embed_documents
-    monkeypatch.setattr(a.embedder, "embed_documents", lambda texts: seen.extend(texts) or real(texts))
+    real = a.embedder.embed_array
+    monkeypatch.setattr(a.embedder, "embed_array", lambda texts: seen.extend(texts) or real(texts))
     a.ingest([f])
     assert len(seen) == 40
     model = a.embedder.token_counts(seen)

@@ -141,8 +141,8 @@ def test_a_quote_is_embedded_once_across_wire_copies_and_questions(make_assistan
     a = make_assistant()
     a.ingest([f])
     embedded: list[str] = []
-    real = a.embedder.embed_documents
-    monkeypatch.setattr(a.embedder, "embed_documents", lambda texts: embedded.extend(texts) or real(texts))
+    real = a.embedder.embed_array
+    monkeypatch.setattr(a.embedder, "embed_array", lambda texts: embedded.extend(texts) or real(texts))
     got = a.retrieve("What did Jo Quinn say about the pier?").passages
     assert "reopen the pier" in got[0].text
     assert embedded.count("We will reopen the pier by June,") == 1
