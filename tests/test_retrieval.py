@@ -8,6 +8,7 @@ from assistant.filters import Filters
 from assistant.lexical import BM25Index, query_weights
 from assistant.retrieval import HybridRetriever, diversify
 from assistant.schema import Passage
+from assistant.store import unpacked
 from assistant.text import content_terms, stem
 
 from .conftest import SEEDS
@@ -216,7 +217,12 @@ def test_chunk_texts_are_metadata_not_full_text_indexed_documents(news, tmp_path
     assert got["documents"] == [None]
     assert got["metadatas"][0]["text"] == "Wheat exports from Kansas rose sharply in February, the grain board said."
     quotes = news.store.quotes.get(include=["documents", "metadatas"], limit=3)
-    assert quotes["ids"] and not any(quotes["documents"]) and all(m["text"] for m in quotes["metadatas"])
+    assert quotes["ids"] and not any(quotes["documents"]) and all(unpacked(m)["text"] for m in quotes["metadatas"])
+    # Only what is filtered on has a key of its own (each key is an indexed row in Chroma).
+    assert set(quotes["metadatas"][0]) == {"doc_id", "content_hash", "speaker_key", "speaker_last", "payload"}
+    record = news.store.articles.get(ids=["r1"], include=["metadatas"])["metadatas"][0]
+    assert set(record) == {"path", "content_hash", "text", "payload"}
+    assert news.store.get_records(["r1"])["r1"].title == "Wheat exports rise"
 
 
 def test_a_store_written_with_texts_as_documents_still_answers(news, tmp_path):
@@ -228,9 +234,15 @@ def test_a_store_written_with_texts_as_documents_still_answers(news, tmp_path):
     col.upsert(ids=got["ids"], embeddings=got["embeddings"], metadatas=old_meta,
                documents=[m["text"] for m in got["metadatas"]])
     q = news.store.quotes.get(include=["metadatas"], limit=1)
-    news.store.quotes.upsert(ids=q["ids"], embeddings=[[0.0]], documents=[q["metadatas"][0]["text"]],
-                             metadatas=[{**q["metadatas"][0], "text": None}])
+    fields = unpacked(q["metadatas"][0])
+    news.store.quotes.delete(ids=q["ids"])  # written again the old way: every field a key, the text the document
+    news.store.quotes.add(ids=q["ids"], embeddings=[[0.0]], documents=[fields["text"]],
+                          metadatas=[{k: v for k, v in fields.items() if k != "text"}])
     assert "text" not in news.store.quotes.get(ids=q["ids"], include=["metadatas"])["metadatas"][0]
+    record = news.store.articles.get(ids=["a1"], include=["metadatas"])["metadatas"][0]
+    news.store.articles.delete(ids=["a1"])  # a registry record of before: every field a key
+    news.store.articles.add(ids=["a1"], embeddings=[[0.0]], metadatas=[unpacked(record)])
+    assert news.store.get_records(["a1"])["a1"].title == "Bushfire threatens Hill Top"
     assert "text" not in col.get(ids=got["ids"][:1], include=["metadatas"])["metadatas"][0]
     assert all(r["text"] for r in news.store.find_quotes())
     answer = news.ask("Which town did the bushfire threaten?")
