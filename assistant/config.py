@@ -84,7 +84,10 @@ class Settings(BaseSettings):
     openai_embedding_model: str = Field(
         default="text-embedding-3-small", description="Embedding model used when embeddings=openai."
     )
-    embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Texts per embedding call.")
+    embed_batch_size: int = Field(
+        default=4, ge=1, le=1024, description="Texts per call of the local model (of similar length). On "
+        "2 cores, 4 embedded reuters-grain's 2,851 chunks in 32.8 s, 8 in 35.2 s, 32 in 40 s (bench/README.md).",
+    )
     embed_threads: int = Field(
         default=0, ge=0, description="onnxruntime intra-op threads for local embeddings; 0 = all cores."
     )
