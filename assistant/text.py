@@ -77,9 +77,21 @@ def stem(word: str) -> str:
     if w.endswith("'s"):
         w = w[:-2]
     w = _IRREGULAR.get(w, w)
-    for pattern, american in _BRITISH:
-        w = pattern.sub(american, w)
+    for needed, pattern, american in _BRITISH_GATED:
+        if needed(w):
+            w = pattern.sub(american, w)
     return _STEMMER.stemWord(w)[:_PREFIX]
+
+
+# Each British pattern behind a cheap test it cannot match without (a first ingest stems every
+# new word once: the five regular expressions were most of that time).
+_BRITISH_GATED = [
+    (lambda w: "is" in w[3:], *_BRITISH[0]),
+    (lambda w: "our" in w, *_BRITISH[1]),
+    (lambda w: w.endswith(("re", "res", "red")), *_BRITISH[2]),
+    (lambda w: "ence" in w, *_BRITISH[3]),
+    (lambda w: w.startswith("programme"), *_BRITISH[4]),
+]
 
 
 _INITIALISM = re.compile(r"\b((?:[A-Z]\.){2,})")
