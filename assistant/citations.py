@@ -20,6 +20,8 @@ def cite_span(n: int, passage: Passage, start: int, end: int) -> Citation:
         char_end=passage.char_start + end,
         score=passage.score,
         also_in=passage.also_in,
+        outlet=passage.outlet,
+        url=passage.url,
     )
 
 

@@ -135,7 +135,7 @@ def _render_answer(answer, console: Console, text: bool = True) -> None:
         console.print()
         console.print("[bold]Sources[/bold]")
         for c in answer.citations:
-            meta = ", ".join(x for x in (c.source, c.date) if x)
+            meta = ", ".join(x for x in (c.outlet or c.source, c.date) if x)
             console.print(f" [bold cyan]\\[{c.n}][/bold cyan] [bold]{escape(c.title)}[/bold]" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
             console.print(f"     [green]│ {escape(' '.join(c.quote.split()))}[/green]")
             if c.also_in:
@@ -152,7 +152,7 @@ def ask(
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
     mode: Optional[str] = typer.Option(None, "--mode", help="llm | local | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
-    source: Optional[str] = typer.Option(None, "--source", help="Only articles from this source (exact)."),
+    source: Optional[str] = typer.Option(None, "--source", help="Only articles from this outlet or source (URL/path), exact."),
     since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day (YYYY-MM-DD)."),
     doc: Optional[list[str]] = typer.Option(None, "--doc", help="Only this article id (repeatable)."),
@@ -222,7 +222,7 @@ def _start_local(a) -> None:
 def chat(
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
     mode: Optional[str] = typer.Option(None, "--mode", help="llm | local | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
-    source: Optional[str] = typer.Option(None, "--source", help="Only articles from this source (exact)."),
+    source: Optional[str] = typer.Option(None, "--source", help="Only articles from this outlet or source (URL/path), exact."),
     since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day."),
     until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day."),
     local: bool = typer.Option(False, "--local", help="Answer with the bundled local model (same as --mode local)."),
@@ -252,7 +252,7 @@ def articles(as_json: bool = typer.Option(False, "--json", help="Print the list 
     for col in ("id", "title", "source", "date", "chunks"):
         t.add_column(col, overflow="fold")
     for r in recs:
-        t.add_row(escape(r.id), escape(r.title), escape(r.source), escape(r.date), str(r.chunks))
+        t.add_row(escape(r.id), escape(r.title), escape(r.outlet or r.source), escape(r.date), str(r.chunks))
     out.print(t)
     out.print(f"{len(recs)} articles")
 
@@ -324,6 +324,7 @@ def eval_(
     mode: Optional[str] = typer.Option(None, "--mode", help="llm | local | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
     judge: bool = typer.Option(False, "--judge", help="Also score answers with the configured LLM as judge (prompts/judge.md)."),
     slice_: Optional[list[str]] = typer.Option(None, "--slice", help="Only this slice (repeatable): seed, news, speaker, unanswerable, followup."),
+    split: Optional[list[str]] = typer.Option(None, "--split", help="Only this split (repeatable): test, dev. Tune with --split dev."),
 ) -> None:
     """Run an eval set in an isolated temporary store and report quality as numbers."""
     from .evals import fmt, load_eval_set, run_eval
@@ -355,22 +356,24 @@ def eval_(
 
                 raise ConfigError("--judge needs a chat model.", hint="set OPENAI_API_KEY or OPENAI_BASE_URL")
             report = run_eval(the_set.path, k=k, settings=settings, on_ingest_progress=bar, on_progress=on_q,
-                              judge=judge, slices=slice_ or None)
+                              judge=judge, slices=slice_ or None, splits=split or None)
         finally:
             progress_q.stop()
-    cols = ["overall", *[c for c in report.metrics if c != "overall"]]
+    cols = report.columns()
     t = Table(title=f"Eval: {report.set_name} (mode {report.mode}, k={report.k}, "
                     f"{report.n_articles} articles, {report.n_chunks} chunks)", header_style="bold")
     t.add_column("metric")
     for c in cols:
         t.add_column(c, justify="right")
-    for name in report.metrics["overall"]:
+    for name in dict.fromkeys(m for c in cols for m in report.metrics[c]):
         t.add_row(name, *[fmt(report.metrics[c].get(name), name) for c in cols])
     out.print(t)
-    if report.attribution:
-        at = report.attribution
-        out.print(f"Quotation attribution ({at['labelled']} hand-labelled quotations, {at['articles']} articles): "
+    for split, at in (report.attribution or {}).items():
+        out.print(f"Quotation attribution, {split} ({at['labelled']} hand-labelled quotations, {at['articles']} articles): "
                   f"precision {fmt(at['precision'])}, recall {fmt(at['recall'])}")
+    for split, e in (report.extraction or {}).items():
+        out.print(f"HTML extraction, {split}: {fmt(e['body_sentences_verbatim'])} of {e['body_sentences']} gold body "
+                  f"sentences stored verbatim; {fmt(e['boilerplate_chunks'])} of {e['chunks']} chunks mostly boilerplate")
     out.print(f"{len(report.failures)} of {len(report.results)} questions failed"
               + (f"; details in {markdown_out}" if markdown_out else " (--markdown FILE lists them)"))
     if json_out:

@@ -60,7 +60,7 @@ def _fence_safe(text: str) -> str:
 
 
 def render_passage(n: int, p: Passage, nonce: str) -> str:
-    meta = " | ".join(x for x in (p.title, p.source, p.date) if x)
+    meta = " | ".join(x for x in (p.title, p.outlet or p.source, p.date) if x)
     return f"<<<PASSAGE {n} {nonce}>>>\n{meta}\n\n{_fence_safe(p.text)}\n<<<END PASSAGE {n} {nonce}>>>"
 
 

@@ -402,7 +402,7 @@ class Assistant:
     # --- store views ------------------------------------------------------------------
 
     def articles(self) -> list[ArticleRecord]:
-        return sorted(self.store.list_articles(), key=lambda r: (r.source, r.date, r.title))
+        return sorted(self.store.list_articles(), key=lambda r: (r.outlet or r.source, r.date, r.title))
 
     def info(self) -> dict[str, Any]:
         from .embeddings import embedding_identity

@@ -27,12 +27,15 @@ from .errors import InputError
 from .schema import Answer, Article, Passage
 
 SLICES = ("seed", "news", "speaker", "unanswerable", "followup")
+SPLITS = ("test", "dev")  # test: frozen, never looked at while tuning; dev: for looking and tuning
 
 # Metrics compared against a baseline (latency is machine-dependent: see bench/).
 QUALITY_METRICS = (
     "hit@k", "recall@k", "mrr", "doc_hit@k", "doc_recall@k", "doc_mrr", "must_include", "f1",
-    "citation_precision", "citation_recall", "abstention_precision", "abstention_recall",
+    "citation_precision", "citation_recall", "abstention_precision", "abstention_recall", "correct",
 )
+# Metrics where lower is better (compared the other way round).
+LOWER_IS_BETTER = ("false_abstention", "boilerplate_chunks")
 
 
 def default_set_path() -> Path:
@@ -57,6 +60,7 @@ class EvalItem:
     id: str
     slice: str
     turns: list[Turn]
+    split: str = "test"
 
 
 @dataclass
@@ -66,7 +70,8 @@ class EvalSet:
     corpus: list[Path]
     items: list[EvalItem]
     quote_labels: Path | None = None  # hand-labelled speakers of quotations (attribution P/R)
-
+    pages: list = field(default_factory=list)  # eval_pages.PageLabels of a page set
+    splits: tuple[str, ...] = SPLITS  # the splits scored
     @property
     def n_questions(self) -> int:
         return sum(len(i.turns) for i in self.items)
@@ -97,6 +102,10 @@ def load_eval_set(path: str | Path | None = None) -> EvalSet:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise InputError(f"{p} is not valid YAML: {exc}") from None
+    if isinstance(data, dict) and data.get("page_labels"):
+        data, pages = _page_set(p, data)
+    else:
+        pages = []
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise InputError(f"{p}: an eval set is a mapping with 'corpus' and 'items'")
     corpus = [(p.parent / c).resolve() for c in data.get("corpus") or []]
@@ -113,12 +122,28 @@ def load_eval_set(path: str | Path | None = None) -> EvalSet:
         raw_turns = raw.get("turns")
         turns = [_turn(t, f"{where} turn {i}") for i, t in enumerate(raw_turns, 1)] if raw_turns else [_turn(raw, where)]
         slice_ = str(raw.get("slice") or ("followup" if raw_turns else "unanswerable" if turns[0].unanswerable else "news"))
-        items.append(EvalItem(item_id, slice_, turns))
+        split = str(raw.get("split") or "test")
+        if split not in SPLITS:
+            raise InputError(f"{where}: split must be one of {', '.join(SPLITS)}, not {split!r}")
+        items.append(EvalItem(item_id, slice_, turns, split))
     labels = data.get("quote_labels")
     labels_path = (p.parent / labels).resolve() if labels else None
     if labels_path is not None and not labels_path.is_file():
         raise InputError(f"{p}: quote_labels file {labels_path} does not exist")
-    return EvalSet(str(data.get("name") or p.stem), p, corpus, items, labels_path)
+    return EvalSet(str(data.get("name") or p.stem), p, corpus, items, labels_path, pages)
+
+
+def _page_set(p: Path, data: dict[str, Any]) -> tuple[dict[str, Any], list]:
+    """A page set's corpus (the labelled pages and their alternate captures) and items."""
+    from .eval_pages import load_page_labels, page_items
+
+    pages_dir = (p.parent / str(data.get("pages") or "")).resolve()
+    if not pages_dir.is_dir():
+        raise InputError(f"{p}: the folder of pages {pages_dir} does not exist",
+                         hint="the html-news pages live in ../shared/corpora/html-news beside the checkout")
+    pages = load_page_labels((p.parent / str(data["page_labels"])).resolve())
+    corpus = [str(pages_dir / f) for page in pages for f in page.files]
+    return data | {"corpus": corpus, "items": page_items(pages)}, pages
 
 
 # --- scoring helpers ----------------------------------------------------------------------
@@ -228,6 +253,7 @@ class TurnResult:
     problems: list[str]
     unsupported: int = 0  # quoted spans flagged as not in the cited passage
     answer_mode: str = ""  # llm, extractive, extractive-fallback
+    split: str = "test"
 
     @property
     def failed(self) -> bool:
@@ -244,13 +270,14 @@ class EvalReport:
     metrics: dict[str, dict[str, float | None]]
     results: list[TurnResult]
     settings: dict[str, Any] = field(default_factory=dict)
-    attribution: dict[str, Any] | None = None  # speaker attribution of quotations vs hand labels
+    attribution: dict[str, Any] | None = None  # per split: speaker attribution of quotations vs hand labels
+    extraction: dict[str, Any] | None = None  # per split (page sets): body sentences kept, boilerplate chunks
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "set": self.set_name, "mode": self.mode, "k": self.k, "articles": self.n_articles,
             "chunks": self.n_chunks, "settings": self.settings, "metrics": self.metrics,
-            "attribution": self.attribution,
+            "attribution": self.attribution, "extraction": self.extraction,
             "results": [asdict(r) | {"failed": r.failed} for r in self.results],
         }
 
@@ -262,25 +289,28 @@ class EvalReport:
         return [r for r in self.results if r.failed]
 
     def to_markdown(self) -> str:
-        cols = ["overall", *[s for s in SLICES if s in self.metrics]]
         lines = [f"# Eval report: {self.set_name}", "",
-                 f"Mode `{self.mode}`, k={self.k}, {self.n_articles} articles / {self.n_chunks} chunks in the store.", "",
-                 "| metric | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
-        names = [m for m in self.metrics["overall"]]
-        for m in names:
-            cells = [fmt(self.metrics[c].get(m), m) for c in cols]
-            lines.append(f"| {m} | " + " | ".join(cells) + " |")
+                 f"Mode `{self.mode}`, k={self.k}, {self.n_articles} articles / {self.n_chunks} chunks in the store. "
+                 "Figures are for the frozen **test** split, with the **dev** split (looked at while tuning) beside them.",
+                 ""]
+        lines += self._metrics_table()
+        if self.extraction:
+            lines += ["", "## HTML extraction", "", "| split | gold body sentences | stored verbatim | chunks | mostly boilerplate |",
+                      "|---|---|---|---|---|"]
+            for split, e in self.extraction.items():
+                lines.append(f"| {split} | {e['body_sentences']} | {fmt(e['body_sentences_verbatim'])} | {e['chunks']} "
+                             f"| {fmt(e['boilerplate_chunks'])} |")
         if self.attribution:
-            at = self.attribution
-            lines += ["", "## Quotation attribution", "",
-                      f"{at['labelled']} hand-labelled quotations in {at['articles']} articles: attribution precision "
-                      f"**{fmt(at['precision'])}**, recall **{fmt(at['recall'])}** (quotations found: {fmt(at['quote_recall'])}).", ""]
-            for e in at.get("errors", []):
-                lines.append(f"- {e['doc']}: “{e['quote']}…” — want {e['want'] or '(no named speaker)'}, got {e['got']}")
+            lines += self._attribution_lines()
+        shown = [r for r in self.failures if r.split != "test"]
+        hidden = len(self.failures) - len(shown)
         lines += ["", f"## Failures ({len(self.failures)} of {len(self.results)})", ""]
+        if hidden:
+            lines += [f"{hidden} of {sum(r.split == 'test' for r in self.results)} test questions failed. They are not "
+                      "listed: the test split is not read while tuning (the JSON report has them).", ""]
         if not self.failures:
             lines.append("None.")
-        for r in self.failures:
+        for r in shown:
             lines += [f"### {r.item} (turn {r.turn}, {r.slice})", "",
                       f"- **Question:** {r.question}"]
             if r.rewritten:
@@ -295,32 +325,73 @@ class EvalReport:
             lines.append("")
         return "\n".join(lines) + "\n"
 
+    def columns(self) -> list[str]:
+        """Metric columns in reading order: test, dev, then each slice's test and dev."""
+        order = (*SPLITS, *(f"{sp}/{sl}" for sl in SLICES for sp in SPLITS))
+        return [c for c in order if c in self.metrics] + [c for c in self.metrics if c not in order]
+
+    def _metrics_table(self) -> list[str]:
+        cols = self.columns()
+        lines = ["| metric | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+        names = list(dict.fromkeys(m for c in cols for m in self.metrics[c]))
+        for m in names:
+            lines.append(f"| {m} | " + " | ".join(fmt(self.metrics[c].get(m), m) for c in cols) + " |")
+        return lines
+
+    def _attribution_lines(self) -> list[str]:
+        lines = ["", "## Quotation attribution", ""]
+        for split, at in self.attribution.items():
+            lines.append(f"**{split}**: {at['labelled']} hand-labelled quotations in {at['articles']} articles: "
+                         f"precision **{fmt(at['precision'])}**, recall **{fmt(at['recall'])}**.")
+            if at.get("by_kind"):
+                lines.append("Recall by kind: " + ", ".join(f"{k} {fmt(v['recall'])} (n={v['n']})"
+                                                             for k, v in at["by_kind"].items()) + ".")
+            lines.append("")
+        dev = (self.attribution.get("dev") or {}).get("errors", [])
+        if dev:
+            lines += ["Attribution errors on the dev split (the test split's are not listed):", ""]
+            lines += [f"- {e['doc']}: “{e['quote']}…” — want {e['want'] or '(no named speaker)'}, got {e['got']}" for e in dev]
+        return lines
+
     def compare(self, baseline: dict[str, Any]) -> list[str]:
         """Metrics that dropped by more than their tolerance against ``baseline``."""
         tolerance = baseline.get("tolerance", {})
         default_tol = float(tolerance.get("default", 0.035))
         drops = []
-        for slice_, metrics in baseline.get("metrics", {}).items():
+
+        def check(where: str, name: str, old: float | None, new: float | None) -> None:
+            tol = float(tolerance.get(name, default_tol))
+            if old is None:
+                return
+            worse = new is None or (new > old + tol if name in LOWER_IS_BETTER else new < old - tol)
+            if worse:
+                drops.append(f"{where}/{name}: {fmt(new, name)} vs baseline {fmt(old, name)} (tolerance {tol})")
+
+        for key, metrics in baseline.get("metrics", {}).items():
             for name, old in metrics.items():
-                if name not in QUALITY_METRICS or old is None:
-                    continue
-                new = self.metrics.get(slice_, {}).get(name)
-                tol = float(tolerance.get(name, default_tol))
-                if new is None or new < old - tol:
-                    drops.append(f"{slice_}/{name}: {fmt(new, name)} < baseline {fmt(old, name)} - {tol}")
-        for name, old in (baseline.get("attribution") or {}).items():
-            new = (self.attribution or {}).get(name)
-            if old is not None and (new is None or new < old - default_tol):
-                drops.append(f"attribution/{name}: {fmt(new)} < baseline {fmt(old)} - {default_tol}")
+                if name in QUALITY_METRICS or name in LOWER_IS_BETTER:
+                    check(key, name, old, self.metrics.get(key, {}).get(name))
+        for split, old in (baseline.get("attribution") or {}).items():
+            for name in ("precision", "recall"):
+                check(f"attribution/{split}", name, old.get(name), ((self.attribution or {}).get(split) or {}).get(name))
+        for split, old in (baseline.get("extraction") or {}).items():
+            for name in ("body_sentences_verbatim", "boilerplate_chunks"):
+                check(f"extraction/{split}", name, old.get(name), ((self.extraction or {}).get(split) or {}).get(name))
         return drops
 
     def baseline(self, tolerance: float = 0.035) -> dict[str, Any]:
-        """This report's quality metrics as a baseline file's content."""
+        """This report's test-split quality figures as a baseline file's content (the gate
+        compares test figures; dev figures move with tuning)."""
+        keep = LOWER_IS_BETTER + QUALITY_METRICS
         return {
             "set": self.set_name, "mode": self.mode, "k": self.k,
             "tolerance": {"default": tolerance},
-            "metrics": {s: {m: v for m, v in ms.items() if m in QUALITY_METRICS} for s, ms in self.metrics.items()},
-            "attribution": ({k: self.attribution[k] for k in ("precision", "recall")} if self.attribution else None),
+            "metrics": {key: {m: v for m, v in ms.items() if m in keep}
+                        for key, ms in self.metrics.items() if key.split("/")[0] == "test"},
+            "attribution": ({"test": {k: self.attribution["test"][k] for k in ("precision", "recall")}}
+                            if self.attribution and "test" in self.attribution else None),
+            "extraction": ({"test": {k: self.extraction["test"][k] for k in ("body_sentences_verbatim", "boilerplate_chunks")}}
+                           if self.extraction and "test" in self.extraction else None),
         }
 
 
@@ -380,6 +451,8 @@ def _score_turn(turn: Turn, answer: Answer, retrieved: list[Passage], spans: lis
         sum(any(passage_covers(p, [sp], evidence) for p in cited_chunks) or any(d == sp[0] and overlaps((s, e), sp[1:]) for d, s, e in quote_spans)
             for sp in spans) / len(spans)
     )
+    m["correct"] = float(not answer.abstained and m["must_include"] == 1.0)
+    m["false_abstention"] = float(answer.abstained)
     if answer.abstained:
         problems.append("abstained on an answerable question")
     elif m["must_include"] < 1.0:
@@ -392,8 +465,8 @@ def _score_turn(turn: Turn, answer: Answer, retrieved: list[Passage], spans: lis
 
 def _aggregate(results: list[TurnResult]) -> dict[str, float | None]:
     out: dict[str, float | None] = {"n": float(len(results))}
-    for name in ("hit@k", "hit@k_own_id", "recall@k", "mrr", "doc_hit@k", "doc_recall@k", "doc_mrr", "must_include", "f1",
-                 "citation_precision", "citation_recall", "judge"):
+    for name in ("hit@k", "hit@k_own_id", "recall@k", "mrr", "doc_hit@k", "doc_recall@k", "doc_mrr", "must_include",
+                 "correct", "false_abstention", "f1", "citation_precision", "citation_recall", "judge"):
         vals = [r.metrics[name] for r in results if r.metrics.get(name) is not None]
         if name == "judge" and not vals:
             continue  # only when an LLM judged
@@ -453,10 +526,12 @@ def run_eval(
     assistant=None,
     judge: bool = False,
     slices: list[str] | None = None,
+    splits: list[str] | None = None,
 ) -> EvalReport:
     """Build an isolated store from the set's corpus, ask every question, score the answers.
 
-    ``slices``: only the items of these slices (e.g. ["seed", "unanswerable"]).
+    ``slices``: only the items of these slices (e.g. ["seed", "unanswerable"]); ``splits``: only
+    these splits (``["dev"]`` while tuning: the test split's answers are then not even asked).
 
     ``assistant``: evaluate against this (already built) assistant and its store instead, after
     making sure the set's corpus is in it; benchmarks use it to add distractors once and compare
@@ -472,6 +547,13 @@ def run_eval(
             raise InputError(f"No slice {', '.join(unknown)} in {eval_set.name}.",
                              hint=f"slices: {', '.join(sorted(known))}")
         eval_set.items = [i for i in eval_set.items if i.slice in slices]
+    if splits:
+        bad = [x for x in splits if x not in SPLITS]
+        if bad:
+            raise InputError(f"No split {', '.join(bad)}.", hint=f"splits: {', '.join(SPLITS)}")
+        eval_set.items = [i for i in eval_set.items if i.split in splits]
+        eval_set.pages = [p for p in eval_set.pages if p.split in splits]
+        eval_set.splits = tuple(splits)
     base = settings or Settings.load()
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
         if assistant is not None:
@@ -493,6 +575,30 @@ def run_eval(
 
 def _run(a, s: Settings, eval_set: EvalSet, on_ingest_progress, on_progress, judge: bool) -> "EvalReport":
     a.ingest(eval_set.corpus, on_progress=on_ingest_progress)
+    by_file = {Path(r.path).name: r.id for r in a.store.list_articles() if r.path}
+    results = _ask_all(a, s, eval_set, by_file, on_progress)
+    if judge:
+        judge_answers(results, s)
+    metrics: dict[str, dict[str, float | None]] = {}
+    for split in SPLITS:
+        mine = [r for r in results if r.split == split]
+        if not mine:
+            continue
+        metrics[split] = _aggregate(mine)
+        for sl in sorted({r.slice for r in mine}, key=lambda x: (SLICES + (x,)).index(x)):
+            metrics[f"{split}/{sl}"] = _aggregate([r for r in mine if r.slice == sl])
+    return EvalReport(
+        set_name=eval_set.name, mode=a.answerer.mode, k=s.top_k, n_articles=a.store.count_articles(),
+        n_chunks=a.store.count_chunks(), metrics=metrics, results=results,
+        settings={"chunk_tokens": s.chunk_tokens, "chunk_overlap": s.chunk_overlap,
+                  "min_relevance": s.min_relevance, "embeddings": s.embeddings},
+        attribution=_attribution(a, eval_set, by_file), extraction=_extraction(a, eval_set, by_file),
+    )
+
+
+def _ask_all(a, s: Settings, eval_set: EvalSet, by_file: dict[str, str], on_progress) -> list[TurnResult]:
+    """Ask every item's turns in order (a conversation's turns see the earlier answers) and score them.
+    Sources written ``file:NAME`` name the article ingested from the file NAME."""
     texts: dict[str, str | None] = {}
 
     def spans_for(turn: Turn, where: str) -> list[Span]:
@@ -509,9 +615,6 @@ def _run(a, s: Settings, eval_set: EvalSet, on_ingest_progress, on_progress, jud
             spans.extend(hits)
         return spans
 
-    def evidence_of(spans: list[Span]) -> dict[Span, str]:
-        return {(d, s, e): texts[d][s:e] for d, s, e in spans}
-
     results: list[TurnResult] = []
     total = eval_set.n_questions
     for item in eval_set.items:
@@ -519,36 +622,65 @@ def _run(a, s: Settings, eval_set: EvalSet, on_ingest_progress, on_progress, jud
         for n, turn in enumerate(item.turns, 1):
             if on_progress:
                 on_progress(EvalProgress(len(results), total, turn.question))
+            turn.sources = [by_file.get(d[5:], d) if d.startswith("file:") else d for d in turn.sources]
             spans = [] if turn.unanswerable else spans_for(turn, f"{item.id} turn {n}")
             answer = a.ask(turn.question, history=history or None)
             retrieved = a.retrieve(answer.rewritten or turn.question, k=s.top_k).passages
-            metrics, ev_rank, cited, problems = _score_turn(turn, answer, retrieved, spans, s.top_k, evidence_of(spans))
+            evidence = {(d, st, e): texts[d][st:e] for d, st, e in spans}
+            metrics, ev_rank, cited, problems = _score_turn(turn, answer, retrieved, spans, s.top_k, evidence)
             results.append(TurnResult(
                 item=item.id, slice=item.slice, turn=n, question=turn.question, rewritten=answer.rewritten,
                 expected=turn.answer, got=answer.text, unanswerable=turn.unanswerable,
                 abstained=answer.abstained, metrics=metrics, evidence_rank=ev_rank, cited=cited,
                 latency=answer.timings.get("total", 0.0), problems=problems,
-                unsupported=len(answer.unsupported), answer_mode=answer.mode,
+                unsupported=len(answer.unsupported), answer_mode=answer.mode, split=item.split,
             ))
             history.append(answer)
     if on_progress:
         on_progress(EvalProgress(len(results), total, ""))
-    if judge:
-        judge_answers(results, s)
-    attribution = None
-    if eval_set.quote_labels:
-        from .parsers import read_articles
-        from .quotes import score_attribution
+    return results
 
-        corpus_articles = {x.id: x for x in read_articles(eval_set.corpus) if isinstance(x, Article)}
-        attribution = score_attribution(eval_set.quote_labels, corpus_articles)
-    metrics = {"overall": _aggregate(results)}
-    for sl in sorted({r.slice for r in results}, key=lambda x: (SLICES + (x,)).index(x)):
-        metrics[sl] = _aggregate([r for r in results if r.slice == sl])
-    return EvalReport(
-        set_name=eval_set.name, mode=a.answerer.mode, k=s.top_k, n_articles=a.store.count_articles(),
-        n_chunks=a.store.count_chunks(), metrics=metrics, results=results,
-        settings={"chunk_tokens": s.chunk_tokens, "chunk_overlap": s.chunk_overlap,
-                  "min_relevance": s.min_relevance, "embeddings": s.embeddings},
-        attribution=attribution,
-    )
+
+def _stored_article(a, doc_id: str) -> Article | None:
+    rec = next((r for r in a.store.list_articles() if r.id == doc_id), None)
+    text = a.store.article_text(doc_id)
+    if rec is None or not text:
+        return None
+    return Article(id=rec.id, title=rec.title, text=text, content_hash=rec.content_hash, source=rec.source,
+                   date=rec.date, url=rec.url, path=rec.path, outlet=rec.outlet)
+
+
+def _attribution(a, eval_set: EvalSet, by_file: dict[str, str]) -> dict[str, Any] | None:
+    """Quotation attribution per split, against the set's quote labels (``quote_labels`` file
+    or a page set's per-article labels), on the articles as stored."""
+    if eval_set.pages:
+        from .eval_pages import score_pages
+
+        stored = {f: art for p in eval_set.pages if (d := by_file.get(p.file)) and (art := _stored_article(a, d))
+                  for f in [p.file]}
+        return score_pages(eval_set.pages, stored) or None
+    if not eval_set.quote_labels:
+        return None
+    from .parsers import read_articles
+    from .quotes import score_attribution
+
+    corpus_articles = {x.id: x for x in read_articles(eval_set.corpus) if isinstance(x, Article)}
+    out = {split: score_attribution(eval_set.quote_labels, corpus_articles, split=split) for split in eval_set.splits}
+    return {k: v for k, v in out.items() if v["labelled"]} or None
+
+
+def _extraction(a, eval_set: EvalSet, by_file: dict[str, str]) -> dict[str, Any] | None:
+    """For a page set: gold body sentences stored verbatim and chunks mostly boilerplate, per split."""
+    from .eval_extraction import ExtractionQuality
+
+    quality: dict[str, ExtractionQuality] = {}
+    for page in eval_set.pages:
+        for f in page.files:
+            doc = by_file.get(f)
+            text = a.store.article_text(doc) if doc else None
+            if not text or f not in page.prints:
+                continue
+            got = a.store.chunks.get(where={"doc_id": doc}, include=["metadatas"])
+            spans = [(int(m["char_start"]), int(m["char_end"])) for m in got["metadatas"] if m]
+            quality.setdefault(page.split, ExtractionQuality()).add(page.prints[f], text, spans)
+    return {split: q.to_dict() for split, q in quality.items()} or None

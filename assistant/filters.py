@@ -54,8 +54,8 @@ class Filters:
     def where(self) -> dict[str, Any] | None:
         """The part Chroma can evaluate (title words are checked afterwards)."""
         conds: list[dict[str, Any]] = []
-        if self.source:
-            conds.append({"source": self.source})
+        if self.source:  # the outlet ("Reuters") or the source (URL or file path)
+            conds.append({"$or": [{"source": self.source}, {"outlet": self.source}]})
         if self.doc_ids:
             conds.append({"doc_id": {"$in": list(self.doc_ids)}})
         lo, hi = _parse_day(self.since, "since"), _parse_day(self.until, "until")
@@ -68,7 +68,7 @@ class Filters:
         return conds[0] if len(conds) == 1 else {"$and": conds}
 
     def match(self, meta: dict[str, Any]) -> bool:
-        if self.source and meta.get("source") != self.source:
+        if self.source and self.source not in (meta.get("source"), meta.get("outlet")):
             return False
         if self.doc_ids and meta.get("doc_id") not in self.doc_ids:
             return False

@@ -1,7 +1,7 @@
 """Read article files into :class:`Article` values.
 
 Formats: ``.txt`` (first line = title), ``.md`` (optional YAML front matter), ``.html``/``.htm``
-(article text through BeautifulSoup; scripts, styles and navigation dropped) and ``.jsonl``
+(main text and metadata through trafilatura, :mod:`assistant.html_extract`) and ``.jsonl``
 (one article per line: ``id, title, date, source, text``). A folder is read recursively.
 
 Parsers never raise for a bad file: they yield :class:`IngestFailure` with the reason, so
@@ -72,15 +72,19 @@ def fallback_title(text: str, limit: int = 80) -> str:
 
 
 def make_article(
-    *, title: str, body: str, path: str, given_id: str = "", source: str = "", date: str = "", url: str = ""
+    *, title: str, body: str, path: str, given_id: str = "", outlet: str = "", date: str = "", url: str = "",
+    paragraphs: bool = False,
 ) -> Article:
-    text = normalize_body(body)
+    """An :class:`Article`; ``source`` is its URL when known, else its file path. With
+    ``paragraphs`` the body's lines are paragraphs as given (no hard-wrap joining). The id of
+    an article without one hashes its title, text, date and outlet (not its path, so a moved
+    file keeps its id)."""
+    text = "\n\n".join(" ".join(p.split()) for p in body.split("\n\n") if p.strip()) if paragraphs else normalize_body(body)
     title = " ".join(title.split()) or fallback_title(text)
-    digest = content_hash(title, text, date, source)
+    digest = content_hash(title, text, date, outlet)
     doc_id = given_id.strip() if given_id and given_id.strip() else f"sha-{digest[:16]}"
-    return Article(
-        id=doc_id, title=title, text=text, content_hash=digest, source=source, date=date, url=url, path=path
-    )
+    return Article(id=doc_id, title=title, text=text, content_hash=digest, source=url or path, date=date, url=url,
+                   path=path, outlet=outlet)
 
 
 class NotText(ValueError):
@@ -170,62 +174,28 @@ def parse_md(path: Path) -> Iterator[Article | IngestFailure | IngestNotice]:
         body=body,
         path=str(path),
         given_id=str(meta.get("id") or ""),
-        source=str(meta.get("source") or ""),
+        outlet=str(meta.get("outlet") or meta.get("source") or ""),
         date=str(meta.get("date") or ""),
         url=str(meta.get("url") or ""),
     )
 
 
-_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button"]
-_BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption"]
-
-
-def parse_html(path: Path) -> Iterator[Article | IngestFailure]:
-    from bs4 import BeautifulSoup
+def parse_html(path: Path) -> Iterator[Article | IngestFailure | IngestNotice]:
+    """The article of a web page: main text and metadata through trafilatura (see
+    :mod:`assistant.html_extract`); what was odd about the page comes as notices."""
+    from .html_extract import extract_page
 
     data = path.read_bytes()
     if looks_binary(data):
         raise NotText("binary file, not text")
-    soup = BeautifulSoup(data, "html.parser")  # honours <meta charset>, else guesses
-
-    def meta(*names: str) -> str:
-        for name in names:
-            tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-            if tag and tag.get("content"):
-                return str(tag["content"]).strip()
-        return ""
-
-    title = meta("og:title")
-    if not title and soup.title and soup.title.string:
-        title = soup.title.string.strip()
-    date = meta("article:published_time", "date", "pubdate")
-    if not date:
-        t = soup.find("time")
-        date = str(t.get("datetime") or t.get_text(strip=True)) if t else ""
-    source = meta("og:site_name")
-    url = meta("og:url")
-    for tag in soup(_DROP_TAGS):
-        tag.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
-    h1 = root.find("h1")
-    if not title and h1:
-        title = h1.get_text(" ", strip=True)
-    paragraphs = []
-    for el in root.find_all(_BLOCK_TAGS):
-        if el.find(_BLOCK_TAGS):  # the inner blocks carry the text
-            continue
-        if el.name == "h1" and title and el.get_text(" ", strip=True) == title:
-            continue
-        text = el.get_text(" ", strip=True)
-        if text:
-            paragraphs.append(text)
-    if not paragraphs:  # no block markup: the visible text
-        text = root.get_text("\n", strip=True)
-        paragraphs = [text] if text else []
-    if not paragraphs:
+    page = extract_page(data)
+    if not page.paragraphs:
         yield IngestFailure(str(path), "no article text in the HTML (only scripts, styles or navigation)")
         return
-    yield make_article(title=title, body="\n\n".join(paragraphs), path=str(path), source=source, date=date, url=url)
+    for problem in page.problems:
+        yield IngestNotice(str(path), problem)
+    yield make_article(title=page.title, body="\n\n".join(page.paragraphs), path=str(path), outlet=page.outlet,
+                       date=page.date, url=page.url, paragraphs=True)
 
 
 def parse_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | IngestFailure | IngestNotice]:
@@ -264,7 +234,7 @@ def parse_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Arti
                 body=text,
                 path=str(path),
                 given_id=str(obj.get("id") or ""),
-                source=str(obj.get("source") or ""),
+                outlet=str(obj.get("outlet") or obj.get("source") or ""),
                 date=str(obj.get("date") or ""),
                 url=str(obj.get("url") or ""),
             )

@@ -491,7 +491,7 @@ def same_speaker(a: str, b: str) -> bool:
     return a == b or a.split()[-1] == b.split()[-1]
 
 
-def score_attribution(labels_path, articles: dict[str, Article]) -> dict[str, Any]:
+def score_attribution(labels_path, articles: dict[str, Article], split: str | None = None) -> dict[str, Any]:
     """Precision and recall of speaker attribution against hand labels.
 
     - recall: labelled quotations found with the right speaker ("" when no named person);
@@ -504,7 +504,8 @@ def score_attribution(labels_path, articles: dict[str, Article]) -> dict[str, An
     data = yaml.safe_load(open(labels_path, encoding="utf-8"))
     labelled = correct = found = named = named_ok = 0
     errors: list[dict[str, str]] = []
-    for entry in data["articles"]:
+    entries = [e for e in data["articles"] if split is None or e.get("split", "test") == split]
+    for entry in entries:
         article = articles[entry["doc"]]
         extracted = extract_quotes(article)
         used: set[int] = set()
@@ -533,7 +534,7 @@ def score_attribution(labels_path, articles: dict[str, Article]) -> dict[str, An
             elif lab is None:
                 errors.append({"doc": article.id, "quote": q.text[:50], "want": "(not a quotation)", "got": q.speaker})
     return {
-        "articles": len(data["articles"]), "labelled": labelled, "found": found,
+        "articles": len(entries), "labelled": labelled, "found": found,
         "recall": round(correct / labelled, 3) if labelled else None,
         "precision": round(named_ok / named, 3) if named else None,
         "quote_recall": round(found / labelled, 3) if labelled else None,

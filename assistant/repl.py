@@ -142,7 +142,7 @@ class ChatREPL:
         elif name == "articles":
             recs = self.assistant.articles()
             for r in recs[:50]:
-                self.console.print(f"  {escape(r.title)} [dim]{escape(r.source)} {escape(r.date)} ({escape(r.id)})[/dim]")
+                self.console.print(f"  {escape(r.title)} [dim]{escape(r.outlet or r.source)} {escape(r.date)} ({escape(r.id)})[/dim]")
             self.console.print(f"{len(recs)} articles" + (" (first 50 shown)" if len(recs) > 50 else ""))
         elif name == "quotes":
             quotes = self.assistant.quotes(speaker=arg or None, limit=20)
@@ -214,7 +214,7 @@ class ChatREPL:
         body = Text(("…" if lo > 0 else "") + article[lo:hi] + ("…" if hi < len(article) else ""))
         off = 1 if lo > 0 else 0
         body.stylize("hl", start - lo + off, end - lo + off)
-        meta = ", ".join(x for x in (cit.source, cit.date) if x)
+        meta = ", ".join(x for x in (cit.outlet or cit.source, cit.date) if x)
         self.console.rule(f"[{cit.n}] {cit.title}" + (f" ({meta})" if meta else ""), style="cyan")
         self.console.print(body)
 

@@ -9,7 +9,8 @@ from typing import Any
 @dataclass(frozen=True)
 class Article:
     """One news article as parsed from a source file. ``text`` is the body: paragraphs
-    separated by blank lines, the title not repeated in it."""
+    separated by blank lines, the title not repeated in it. ``source`` is where it came from
+    (its URL when known, else its file path); ``outlet`` the publisher."""
 
     id: str
     title: str
@@ -19,6 +20,7 @@ class Article:
     date: str = ""
     url: str = ""
     path: str = ""
+    outlet: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Passage:
     score: float
     path: str = ""
     also_in: tuple[str, ...] = ()  # other articles holding this exact text (wire copies among the candidates)
+    outlet: str = ""  # the publisher; ``source`` is the article's URL or file path
+    url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -79,6 +83,8 @@ class Citation:
     char_end: int
     score: float
     also_in: tuple[str, ...] = ()  # other articles holding the passage's exact text (wire copies)
+    outlet: str = ""  # the publisher; ``source`` is the article's URL or file path
+    url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -92,6 +92,7 @@ class ArticleRecord:
     content_hash: str
     chunks: int
     ingested_at: float
+    outlet: str = ""
 
     @classmethod
     def from_meta(cls, doc_id: str, meta: dict[str, Any]) -> "ArticleRecord":
@@ -106,6 +107,7 @@ class ArticleRecord:
             content_hash=str(meta.get("content_hash", "")),
             chunks=int(meta.get("chunks", 0)),
             ingested_at=float(meta.get("ingested_at", 0.0)),
+            outlet=str(meta.get("outlet", "")),
         )
 
 
@@ -318,7 +320,7 @@ class ArticleStore:
                             tokens=int(m.get("tokens", 0)))
                       for i, m in zip(got["ids"], got["metadatas"]) if m]
             article = Article(id=rec.id, title=rec.title, text=text, content_hash=rec.content_hash, source=rec.source,
-                              date=rec.date, url=rec.url, path=rec.path)
+                              date=rec.date, url=rec.url, path=rec.path, outlet=rec.outlet)
             self._write_quotes([(article, chunks)])
             done += 1
         if self.quotes.count() == 0:  # no article holds a quotation: remember that we looked
@@ -477,6 +479,8 @@ def _article_meta(article: Article) -> dict[str, Any]:
         "doc_id": article.id,
         "title": article.title,
         "source": article.source,
+        "outlet": article.outlet,
+        "url": article.url,
         "date": article.date,
         "path": article.path,
         "content_hash": article.content_hash,
@@ -492,7 +496,7 @@ def _quote_meta(q, article: Article, chunk_id: str) -> dict[str, Any]:
         "doc_id": article.id, "content_hash": article.content_hash, "chunk_id": chunk_id,
         "speaker": q.speaker, "speaker_key": q.speaker.lower(), "speaker_last": q.speaker.split()[-1].lower() if q.speaker else "",
         "aliases": "|".join(q.aliases), "speaker_title": q.speaker_title, "attribution": q.attribution,
-        "title": article.title, "date": article.date, "source": article.source,
+        "title": article.title, "date": article.date, "source": article.source, "outlet": article.outlet,
         "char_start": q.char_start, "char_end": q.char_end, "sentence_start": q.sentence_start,
         "sentence_end": q.sentence_end, "paragraph": q.paragraph, "text": q.text,
     }
@@ -602,6 +606,8 @@ def passage_from(chunk_id: str, text: str | None, meta: dict[str, Any], score: f
         source=str(meta.get("source", "")),
         date=str(meta.get("date", "")),
         text=text,
+        outlet=str(meta.get("outlet", "")),
+        url=str(meta.get("url", "")),
         paragraph=int(meta.get("paragraph", 0)),
         char_start=int(meta.get("char_start", 0)),
         char_end=int(meta.get("char_end", 0)),

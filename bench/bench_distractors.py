@@ -54,11 +54,12 @@ def main() -> int:
             rep = run_eval(assistant=a)
             m = rep.metrics
             rows[method] = {
-                "hit@5": m["overall"]["hit@k"], "hit@5_own_id": m["overall"]["hit@k_own_id"], "mrr": m["overall"]["mrr"], "doc_hit@5": m["overall"]["doc_hit@k"],
-                "seed_hit@5": m["seed"]["hit@k"], "news_hit@5": m["news"]["hit@k"],
-                "must_include": m["overall"]["must_include"], "citation_precision": m["overall"]["citation_precision"],
-                "abstention_recall": m["overall"]["abstention_recall"],
-                "retrieve_p50_ms": None, "ask_p50_ms": round(m["overall"]["latency_p50"] * 1000, 1),
+                "hit@5": m["test"]["hit@k"], "hit@5_own_id": m["test"]["hit@k_own_id"], "mrr": m["test"]["mrr"], "doc_hit@5": m["test"]["doc_hit@k"],
+                "seed_hit@5": m["test/seed"]["hit@k"], "news_hit@5": m["test/news"]["hit@k"],
+                "must_include": m["test"]["must_include"], "citation_precision": m["test"]["citation_precision"],
+                "abstention_recall": m["test"]["abstention_recall"],
+                "dev_hit@5": m["dev"]["hit@k"], "dev_must_include": m["dev"]["must_include"],
+                "retrieve_p50_ms": None, "ask_p50_ms": round(m["test"]["latency_p50"] * 1000, 1),
             }
             lat, dup_hits, answerable = [], 0, 0
             for r in rep.results:

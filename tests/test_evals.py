@@ -119,11 +119,14 @@ def test_spans_and_overlap():
 
 
 def test_baseline_comparison_flags_drops_beyond_tolerance():
-    rep = EvalReport("s", "extractive", 5, 1, 1, {"overall": {"hit@k": 0.80, "f1": 0.50, "latency_p50": 9.0}}, [])
-    assert rep.compare({"metrics": {"overall": {"hit@k": 0.82, "f1": 0.50, "latency_p50": 0.1}},
+    rep = EvalReport("s", "extractive", 5, 1, 1, {"test": {"hit@k": 0.80, "f1": 0.50, "latency_p50": 9.0,
+                                                           "false_abstention": 0.10}}, [])
+    assert rep.compare({"metrics": {"test": {"hit@k": 0.82, "f1": 0.50, "latency_p50": 0.1, "false_abstention": 0.08}},
                         "tolerance": {"default": 0.035}}) == []
-    drops = rep.compare({"metrics": {"overall": {"hit@k": 0.90}}, "tolerance": {"default": 0.035}})
-    assert len(drops) == 1 and drops[0].startswith("overall/hit@k")
+    drops = rep.compare({"metrics": {"test": {"hit@k": 0.90}}, "tolerance": {"default": 0.035}})
+    assert len(drops) == 1 and drops[0].startswith("test/hit@k")
+    rising = rep.compare({"metrics": {"test": {"false_abstention": 0.0}}, "tolerance": {"default": 0.035}})
+    assert len(rising) == 1 and rising[0].startswith("test/false_abstention")  # lower is better: a rise fails
 
 
 def test_shipped_eval_set_is_complete_and_its_evidence_is_verbatim():
@@ -197,9 +200,9 @@ def test_run_eval_end_to_end_in_an_isolated_store(tiny_set, embedder, tmp_path, 
     report = run_eval(tiny_set, embedder=embedder)
     assert not user_store.exists()  # never the user's store
     m = report.metrics
-    assert m["overall"]["n"] == 4
-    assert m["news"]["hit@k"] == 1.0 and m["news"]["must_include"] == 1.0
-    assert m["unanswerable"]["abstention_recall"] == 1.0
+    assert m["test"]["n"] == 4  # items without a split are test items
+    assert m["test/news"]["hit@k"] == 1.0 and m["test/news"]["must_include"] == 1.0
+    assert m["test/unanswerable"]["abstention_recall"] == 1.0
     follow = [r for r in report.results if r.slice == "followup"]
     assert follow[1].rewritten and "festival" in follow[1].rewritten.lower()
     assert follow[1].metrics["must_include"] == 1.0
@@ -214,13 +217,13 @@ def test_cli_eval_writes_reports_and_gates_on_baseline(tiny_set, tmp_path):
                                        timeout=600, env={"PATH": str(exe.parent), "HOME": str(tmp_path), "COLUMNS": "150"})
     r = run("--json", str(tmp_path / "r.json"), "--markdown", str(tmp_path / "r.md"), "--write-baseline", str(base))
     assert r.returncode == 0, r.stderr
-    assert "hit@k" in r.stdout and json.loads((tmp_path / "r.json").read_text())["metrics"]["overall"]["n"] == 4
+    assert "hit@k" in r.stdout and json.loads((tmp_path / "r.json").read_text())["metrics"]["test"]["n"] == 4
     assert (tmp_path / "r.md").read_text().startswith("# Eval report: tiny")
     data = json.loads(base.read_text())
-    data["metrics"]["overall"]["hit@k"] = 1.5  # an impossible baseline: the run must fail the gate
+    data["metrics"]["test"]["hit@k"] = 1.5  # an impossible baseline: the run must fail the gate
     base.write_text(json.dumps(data))
     r = run("--baseline", str(base))
-    assert r.returncode == 1 and "overall/hit@k" in r.stderr
+    assert r.returncode == 1 and "test/hit@k" in r.stderr
 
 
 def test_llm_as_judge_scores_answers_through_the_chat_model(tiny_set, embedder, monkeypatch):
@@ -235,7 +238,7 @@ def test_llm_as_judge_scores_answers_through_the_chat_model(tiny_set, embedder, 
         report = run_eval(tiny_set, embedder=embedder, settings=settings, judge=True)
         judged = [r for r in report.results if "judge" in r.metrics]
         assert len(judged) == 3  # the answerable turns, not the unanswerable one
-        assert report.metrics["overall"]["judge"] == 1.0
+        assert report.metrics["test"]["judge"] == 1.0
         prompts = [req["messages"][0]["content"] for req in server.requests]
         assert len(prompts) == 3 and all("REFERENCE:" in p for p in prompts)
         assert any("When will the Elm Street bridge reopen?" in p for p in prompts)

@@ -27,7 +27,8 @@ def test_markdown_front_matter(tmp_path):
     p.write_text("---\ntitle: Rain in Spain\ndate: 2024-05-01\nsource: Example News\nurl: https://e.x/1\n---\n"
                  "# Ignored heading\n\nIt rained **a lot** in [Madrid](https://m.x).\n")
     (a,) = list(read_articles([p]))
-    assert (a.title, a.date, a.source, a.url) == ("Rain in Spain", "2024-05-01", "Example News", "https://e.x/1")
+    assert (a.title, a.date, a.outlet, a.url) == ("Rain in Spain", "2024-05-01", "Example News", "https://e.x/1")
+    assert a.source == "https://e.x/1"  # the URL when known, else the file path
     assert "It rained a lot in Madrid." in a.text
     assert "https://m.x" not in a.text
 
@@ -40,7 +41,9 @@ def test_html_drops_scripts_and_navigation(tmp_path):
     <article><h1>Storm hits coast</h1><p>A storm hit the coast on Monday.</p>
     <p>Officials said <b>300 homes</b> lost power.</p><style>.x{}</style></article>
     <footer>Copyright</footer></body></html>""")
-    (a,) = list(read_articles([p]))
+    arts, fails = split(list(read_articles([p])))
+    assert not fails and len(arts) == 1
+    a = arts[0]
     assert a.title == "Storm hits coast" and a.date == "2024-02-03"
     assert a.text == "A storm hit the coast on Monday.\n\nOfficials said 300 homes lost power."
 
@@ -59,6 +62,7 @@ def test_jsonl_keeps_good_lines_and_reports_bad_ones_with_line_numbers(tmp_path)
     arts, fails = split(list(read_articles([p])))
     assert [a.id for a in arts] == ["n1"]
     assert arts[0].text == "Para one.\n\nPara two."
+    assert arts[0].outlet == "S" and arts[0].source == str(p.resolve())  # a record's 'source' names its outlet
     assert [f.path for f in fails] == [f"{p.resolve()}:2", f"{p.resolve()}:3"]
 
 
