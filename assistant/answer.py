@@ -22,6 +22,7 @@ from .schema import Answer, Citation, Passage
 from .text import (
     SPEECH_IN_TEXT,
     asks_for_amount,
+    speaks_in,
     content_terms,
     has_number,
     is_speech_question,
@@ -30,6 +31,15 @@ from .text import (
 )
 
 NO_ANSWER = "The articles don't say."
+
+
+def abstention_text(speakers: list[str] | None, passages: list[Passage]) -> str:
+    """"The articles don't say.", and for "what did X say" when the passages name X, that they
+    mention X but not X's words on it."""
+    named = [n for n in speakers or [] if any(n.split()[-1] in p.text for p in passages)]
+    if named:
+        return f"{NO_ANSWER} They mention {' and '.join(named)}, but not what {'they' if len(named) > 1 else named[0]} said about this."
+    return NO_ANSWER
 
 
 class Answerer(Protocol):
@@ -73,8 +83,9 @@ class ExtractiveAnswerer:
     mode = "extractive"
 
     def __init__(self, embedder: Embeddings, max_sentences: int = 3, relative_cutoff: float = 0.7,
-                 min_dense_without_terms: float = 0.5, max_embedded: int = 24) -> None:
+                 min_dense_without_terms: float = 0.5, max_embedded: int = 24, min_answer_score: float = 0.0) -> None:
         self.embedder = embedder
+        self.min_answer_score = min_answer_score  # abstain when the best gated sentence scores lower
         self.max_sentences = max_sentences
         self.relative_cutoff = relative_cutoff
         self.min_dense_without_terms = min_dense_without_terms
@@ -126,7 +137,7 @@ class ExtractiveAnswerer:
     def _has_evidence(self, c: _Sentence) -> bool:
         return c.lexical > 0 or c.dense >= self.min_dense_without_terms
 
-    def evidence_gate(self, question: str, passages: list[Passage], foreign_quotes=None):
+    def evidence_gate(self, question: str, passages: list[Passage], foreign_quotes=None, speakers=None):
         """A predicate on candidate sentences: does this sentence actually answer *this* question?
 
         - every name and number the question mentions appears in the sentence's passage or its
@@ -136,7 +147,10 @@ class ExtractiveAnswerer:
         - "how many / how much" needs a number in the sentence;
         - ``foreign_quotes``: (doc_id, start, end) of quotations the quote index attributes to
           someone other than the person asked about; "what did Rubio say" is not answered by
-          Vance's words.
+          Vance's words;
+        - ``speakers``: the names a "what did X say" question asks about; the sentence must
+          have X speaking (named next to a verb of speech, or "he said" after X), not merely
+          mention X.
         """
         foreign = list(foreign_quotes or [])
         required = key_terms(question)
@@ -155,6 +169,8 @@ class ExtractiveAnswerer:
                 if not quoted or not (required & near):
                     return False
             if amount and not has_number(c.text):
+                return False
+            if speech and speakers and not any(speaks_in(c.text, c.prev, n) for n in speakers):
                 return False
             if speech and foreign:
                 p = passages[c.passage]
@@ -180,10 +196,12 @@ class ExtractiveAnswerer:
             if got is not None:
                 return got
         passages = retrieval.relevant
-        gate = self.evidence_gate(question, passages, retrieval.extra.get("foreign_quotes"))
+        speakers = retrieval.extra.get("asked_speakers")
+        gate = self.evidence_gate(question, passages, retrieval.extra.get("foreign_quotes"), speakers)
         ranked = [c for c in (scored if scored is not None else self.score(question, retrieval)) if gate(c)]
-        if not ranked:
-            return Answer(question=question, text=NO_ANSWER, passages=passages, abstained=True, mode=self.mode)
+        if not ranked or ranked[0].score < self.min_answer_score:
+            return Answer(question=question, text=abstention_text(speakers, passages), passages=passages,
+                          abstained=True, mode=self.mode)
         best = ranked[0].score
         chosen = [c for c in ranked if c.score >= self.relative_cutoff * best][: self.max_sentences]
         # Reading order: by passage rank, then position; neighbouring sentences share one citation.

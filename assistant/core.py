@@ -73,7 +73,8 @@ class Assistant:
                 model_id, dim = embedding_identity(self.embedder)
                 client = make_client(self.settings.chroma_url, self.settings.data_dir)
                 where = self.settings.chroma_url or str(self.settings.data_dir / "chroma")
-                self._store = ArticleStore(client, self.settings.collection, model_id, dim, where)
+                self._store = ArticleStore(client, self.settings.collection, model_id, dim, where,
+                                           spacy_model=self.settings.spacy_model)
             return self._store
 
     @property
@@ -136,7 +137,8 @@ class Assistant:
 
                 self._answerer = LLMAnswerer(self.settings, self.embedder)
             else:
-                self._answerer = ExtractiveAnswerer(self.embedder, max_sentences=self.settings.max_sentences)
+                self._answerer = ExtractiveAnswerer(self.embedder, max_sentences=self.settings.max_sentences,
+                                                    min_answer_score=self.settings.min_answer_score)
         return self._answerer
 
     # --- ingest -----------------------------------------------------------------------
@@ -299,6 +301,7 @@ class Assistant:
         from .quotes import speaker_matches
 
         names = question_speakers(question)
+        retrieval.extra["asked_speakers"] = names
         records = self.store.find_quotes(speakers=names, doc_ids=filters.doc_ids if filters else None)
         if filters and not filters.empty:
             records = [r for r in records if filters.match(r)]
@@ -352,7 +355,8 @@ class Assistant:
                 sentence_end=r.get("sentence_end", 0), paragraph=r.get("paragraph", 0),
                 attribution=r.get("attribution", ""), speaker_title=r.get("speaker_title", ""),
                 aliases=[a for a in r.get("aliases", "").split("|") if a], title=r.get("title", ""),
-                date=r.get("date", ""), source=r.get("source", ""),
+                date=r.get("date", ""), source=r.get("outlet") or r.get("source", ""),
+                kind=r.get("kind", ""), confidence=float(r.get("confidence", 0.0)),
             ))
         return out
 

@@ -173,7 +173,8 @@ class LLMAnswerer:
 
         self.settings = settings
         self.mode = mode
-        self.extractive = ExtractiveAnswerer(embedder, max_sentences=settings.max_sentences)
+        self.extractive = ExtractiveAnswerer(embedder, max_sentences=settings.max_sentences,
+                                             min_answer_score=settings.min_answer_score)
         self._chat = chat_model
         kind = settings.structured_output
         self.structured = ("json_object" if mode == "local" else "off") if kind == "auto" else kind
@@ -210,7 +211,8 @@ class LLMAnswerer:
             return
         scored = None  # sentence scores, computed once: for the gate, and again useful on fallback
         if s.llm_evidence_gate:
-            gate = self.extractive.evidence_gate(question, passages, retrieval.extra.get("foreign_quotes"))
+            gate = self.extractive.evidence_gate(question, passages, retrieval.extra.get("foreign_quotes"),
+                                                 retrieval.extra.get("asked_speakers"))
             scored = self.extractive.score(question, retrieval)
             # The quote index is evidence too: it knows "Carson said" is Joe Carson from the
             # article's first mention, where the sentence gate only sees the passage.

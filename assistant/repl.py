@@ -149,7 +149,7 @@ class ChatREPL:
             if not quotes:
                 self.console.print(f"No quotations{' of ' + escape(arg) if arg else ''} in the stored articles.")
             for q in quotes:
-                who = escape(q.speaker or "unattributed")
+                who = escape(q.who)
                 self.console.print(f"[bold]{who}[/bold] [dim]({escape(q.title)}{', ' + escape(q.date) if q.date else ''})[/dim]")
                 self.console.print(f"  [quote]“{escape(' '.join(q.text.split()))}”[/quote]")
         elif name == "reset":

@@ -9,6 +9,7 @@ that fits the question, nothing changes: the usual retrieval and evidence gate d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,40 +17,57 @@ import numpy as np
 
 from .citations import cite_span
 from .embed_cache import embed_with_cache
+from .quotes import speaker_label
 from .retrieval import Retrieval, diversify
 from .schema import Answer, Passage
 from .text import QUESTION_WORDS, SPEECH_VERBS, STOPWORDS, content_terms, is_speech_question, stems, words
 
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d+")  # words with any letters ("Renée Dupré")
 MIN_SCORE = 0.30  # a quote must be at least this close to the question (cosine + coverage bonus)
 RELATIVE = 0.85  # further quotes must score this share of the best
 
 
-def question_speakers(question: str) -> list[str]:
-    """Names in the question: runs of capitalised words that are not question or stop words,
-    nor only titles and nationalities ("the Israeli leader" names nobody here)."""
-    from .quotes import NOT_NAMES, TITLE_WORDS
+def _capitalised_runs(tokens: list[str]) -> list[tuple[int, int]]:
+    """[start, end) of runs of capitalised words ("Robert Menard", "Ministry of Environment"),
+    question words, a sentence-initial stop word and all-capital acronyms left out."""
+    def cap(i: int) -> bool:
+        w = tokens[i]
+        return w[0].isupper() and w.lower() not in QUESTION_WORDS and not (i == 0 and w.lower() in STOPWORDS) \
+            and not w.isupper()
 
-    def is_name(run: list[str]) -> bool:
-        return any(t.lower().replace(".", "") not in TITLE_WORDS | NOT_NAMES for t in run)
-
-    names: list[str] = []
-    run: list[str] = []
-    for i, w in enumerate(words(question)):
-        lw = w.lower()
-        if w[0].isupper() and lw not in QUESTION_WORDS and not (i == 0 and lw in STOPWORDS) and not w.isupper():
-            if w.endswith(("'s", "’s")):  # "Vance's remark": the name ends here
-                run.append(w[:-2])
-                names.append(" ".join(run))
-                run = []
-                continue
-            run.append(w)
+    runs, i = [], 0
+    while i < len(tokens):
+        if not cap(i):
+            i += 1
             continue
-        if run:
-            names.append(" ".join(run))
-            run = []
-    if run:
-        names.append(" ".join(run))
-    return [n for n in names if is_name(n.split())]
+        j = i + 1
+        while j < len(tokens) and not tokens[j - 1].endswith(("'s", "’s")) and (
+                cap(j) or (tokens[j] == "of" and j + 1 < len(tokens) and cap(j + 1))):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def question_speakers(question: str) -> list[str]:
+    """Names in the question: runs of capitalised words. A run that only describes is left out:
+    "the Israeli leader" (between an article and a noun), "Beziers mayor Robert Menard" (a run
+    one lower-case word before another). When the question has a verb of speech ("What did X
+    say about Y?"), the runs before it: the speaker, not the topic."""
+    tokens = _NAME_WORD.findall(question)
+    verb_at = next((i for i, w in enumerate(tokens) if SPEECH_VERBS.fullmatch(w)), None)
+    runs = _capitalised_runs(tokens)
+    names = []
+    for n, (i, j) in enumerate(runs):
+        nxt = tokens[j] if j < len(tokens) else ""
+        if i > 0 and tokens[i - 1].lower() in ("the", "a", "an") and nxt[:1].islower() and not SPEECH_VERBS.fullmatch(nxt):
+            continue
+        if n + 1 < len(runs) and runs[n + 1][0] == j + 1 and nxt[:1].islower() and nxt.lower() not in STOPWORDS:
+            continue
+        name = " ".join(tokens[i:j])
+        names.append((i, name[:-2] if name.endswith(("'s", "’s")) else name))
+    before = [name for i, name in names if verb_at is not None and i < verb_at]
+    return before or [name for _, name in names]
 
 
 def asks_what_someone_said(question: str) -> bool:
@@ -129,7 +147,8 @@ def quote_answer(question: str, matches: list[QuoteMatch], passages: dict[str, P
         citations.append(cit)
         words_ = " ".join(cit.quote.split())
         ending = "" if r["char_end"] <= p.char_end else "…"
-        parts.append(f"{r['speaker']} said: “{words_}{ending}” [{cit.n}]")
+        who = speaker_label(r["speaker"], r.get("kind", ""), float(r.get("confidence", 0.0)), r.get("attribution", ""))
+        parts.append(f"{who} said: “{words_}{ending}” [{cit.n}]")
         if len(citations) >= max_quotes:
             break
     if not citations:

@@ -33,6 +33,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from .errors import EmbeddingMismatchError, StoreError, StoreUnavailableError
+from .text import STOPWORDS
 from .schema import Article, Chunk, Passage
 
 _PLACEHOLDER = [0.0]  # registry records carry no meaningful vector
@@ -150,8 +151,10 @@ def make_client(chroma_url: str | None, data_dir: Path):
 class ArticleStore:
     """Chunks and articles in Chroma, for one embedding model."""
 
-    def __init__(self, client, collection: str, model_id: str, dimension: int, where: str = "") -> None:
+    def __init__(self, client, collection: str, model_id: str, dimension: int, where: str = "",
+                 spacy_model: str | None = None) -> None:
         self.client = client
+        self.spacy_model = spacy_model  # the pipeline that attributes quotations (None: the bundled one)
         self.name = collection
         self.model_id = model_id
         self.where = where  # the store's folder or URL, for messages
@@ -291,7 +294,7 @@ class ArticleStore:
 
         ids, metas = [], []
         for article, chunks in items:
-            for n, q in enumerate(extract_quotes(article)):
+            for n, q in enumerate(extract_quotes(article, self.spacy_model)):
                 chunk = next((c for c in chunks if c.char_start <= q.char_start < c.char_end), None)
                 ids.append(f"{article.id}:q{n}:{article.content_hash[:12]}")
                 metas.append(packed(_quote_meta(q, article, chunk.id if chunk else ""), _QUOTE_KEYS))
@@ -336,7 +339,9 @@ class ArticleStore:
         conds = []
         if speakers:
             keys = sorted({" ".join(x.lower().split()) for x in speakers if x.strip()})
-            lasts = sorted({k.split()[-1] for k in keys})
+            # any word of a name may be the surname a speaker is stored under ("Governor Anyang’ Nyong’o")
+            lasts = sorted({w.strip(".,’'") for k in keys for w in k.split() if len(w.strip(".,’'")) >= 3}
+                           - STOPWORDS)
             conds.append({"$or": [{"speaker_key": {"$in": keys}}, {"speaker_last": {"$in": lasts}}]})
         if doc_ids:
             conds.append({"doc_id": {"$in": list(doc_ids)}})
@@ -496,6 +501,7 @@ def _quote_meta(q, article: Article, chunk_id: str) -> dict[str, Any]:
         "doc_id": article.id, "content_hash": article.content_hash, "chunk_id": chunk_id,
         "speaker": q.speaker, "speaker_key": q.speaker.lower(), "speaker_last": q.speaker.split()[-1].lower() if q.speaker else "",
         "aliases": "|".join(q.aliases), "speaker_title": q.speaker_title, "attribution": q.attribution,
+        "kind": q.kind, "confidence": q.confidence,
         "title": article.title, "date": article.date, "source": article.source, "outlet": article.outlet,
         "char_start": q.char_start, "char_end": q.char_end, "sentence_start": q.sentence_start,
         "sentence_end": q.sentence_end, "paragraph": q.paragraph, "text": q.text,

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from .lexicon import SPEECH_FORMS
+
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had has
@@ -106,6 +108,27 @@ def content_terms(text: str) -> list[str]:
 
 # In article text only lower-case verbs count: "Secretary of State" is not speech.
 SPEECH_IN_TEXT = re.compile(SPEECH_VERBS.pattern)
+
+
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_SPEECH_WORD = "(?:" + "|".join(sorted(SPEECH_FORMS, key=len, reverse=True)) + ")"
+
+
+def speaks_in(sentence: str, previous: str, name: str) -> bool:
+    """Does ``name`` speak in ``sentence``: one of its words next to a verb of speech outside
+    quotation marks ("Doe said", "said Jane Doe, an adviser", "according to Doe", "the ministry
+    said"), or "he/she said" right after a sentence that names them?"""
+    parts = [re.escape(w.strip(".,’'")) for w in name.split() if len(w.strip(".,’'")) >= 3 and w[:1].isupper()]
+    if not parts:
+        return False
+    last = "(?:" + "|".join(parts) + ")"  # any word of the name: "Ministry of Environment" is "the ministry"
+    text = _QUOTED.sub(" ", sentence)
+    near = (rf"\b{last}\b(?:,[^,.]{{0,80}},)?\s+(?:\w+\s+){{0,2}}?\b{_SPEECH_WORD}\b"
+            rf"|\b{_SPEECH_WORD}\b\s+(?:[\w.]+\s+){{0,4}}?{last}\b|according to\s+(?:[\w.]+\s+){{0,4}}?{last}\b")
+    if re.search(near, text, re.I):
+        return True
+    pronoun = rf"\b(?:he|she)\s+(?:\w+\s+)?{_SPEECH_WORD}\b|\b{_SPEECH_WORD}\s+(?:he|she)\b"
+    return bool(re.search(pronoun, text, re.I)) and bool(re.search(rf"\b{last}\b", previous))
 
 
 def is_speech_question(question: str) -> bool:

@@ -54,12 +54,13 @@ def test_quotes_across_paragraphs_and_nested_quotes_keep_offsets():
     assert not any(q.text == "vanity project" for q in quotes)  # a two-word label
 
 
-def test_attribution_precision_and_recall_on_the_hand_labels():
+def test_attribution_is_scored_on_every_label_and_holds_on_the_dev_split():
     s = load_eval_set()
     articles = {x.id: x for x in read_articles(s.corpus) if isinstance(x, Article)}
-    r = score_attribution(s.quote_labels, articles)
-    assert r["articles"] == 21 and r["labelled"] >= 70
-    assert r["precision"] >= 0.9 and r["recall"] >= 0.9, r["errors"]
+    everything = score_attribution(s.quote_labels, articles)
+    assert everything["articles"] >= 29 and everything["quote_recall"] == 1.0  # every labelled quote is found
+    dev = score_attribution(s.quote_labels, articles, split="dev")  # the test split is the eval gate's, not read here
+    assert dev["precision"] >= 0.9 and dev["recall"] >= 0.9, dev["errors"]
 
 
 def test_paraphrased_speaker_question_gets_that_speakers_words(seeded):
@@ -68,7 +69,8 @@ def test_paraphrased_speaker_question_gets_that_speakers_words(seeded):
     assert "Netanyahu" in ans.text and "alliance of partners" in ans.citations[0].quote
     assert not any("vassal" in c.quote for c in ans.citations)  # Vance's words, not his
     ans = seeded.ask("What did Netanyahu say about the alliance?")
-    assert ans.text.startswith("Benjamin Netanyahu said:")
+    # "the Israeli leader asserted" ties the quote to him by description: said so, not stated as fact
+    assert ans.text.startswith("Benjamin Netanyahu (attributed by “the Israeli leader asserted”) said:")
     assert "alliance of partners" in ans.citations[0].quote
     assert not any("vassal" in c.quote for c in ans.citations)
     c = ans.citations[0]

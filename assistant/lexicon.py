@@ -1,0 +1,56 @@
+"""Word lists of the English language that who-said-what needs, in one place.
+
+Only language: verbs of speech, pronouns, role and organisation nouns, the words that introduce
+a title. Never names, places or topics of any corpus: speakers, places and organisations are
+recognised by the spaCy pipeline, not listed here.
+"""
+
+from __future__ import annotations
+
+# Lemmas of verbs that report speech or writing ("said", "tweeted", "recalled", "interjected").
+SPEECH_LEMMAS = frozenset(
+    """say tell add write tweet post recall remember explain insist argue warn note state declare announce
+    acknowledge admit claim reply respond continue promise predict concede observe suggest ask urge stress
+    emphasize emphasise complain confirm comment interject counter quip joke shout whisper mutter plead
+    testify describe call conclude caution vow pledge boast deny agree disagree recount reiterate report read
+    remark assert maintain answer exclaim retort lament muse acknowledge charge allege contend declare
+    predict opine concur proclaim scoff sigh quote believe think feel hope fear""".split()
+)
+
+_IRREGULAR_FORMS = {"say": ["said"], "tell": ["told"], "write": ["wrote", "written"], "think": ["thought"],
+                    "feel": ["felt"], "read": ["read"], "deny": ["denied", "denies"], "reply": ["replied", "replies"],
+                    "testify": ["testified", "testifies"], "quip": ["quipped"], "plead": ["pled"]}
+
+
+def _forms(lemma: str) -> set[str]:
+    stem = lemma[:-1] if lemma.endswith("e") else lemma
+    return {lemma, lemma + "s", stem + "ed", stem + "ing", *_IRREGULAR_FORMS.get(lemma, [])}
+
+
+# Every inflected form of those verbs ("stating", "tweeted"), for matching raw text.
+SPEECH_FORMS = frozenset(f for lemma in SPEECH_LEMMAS for f in _forms(lemma))
+
+# Pronouns that stand for one person named earlier.
+PERSON_PRONOUNS = frozenset({"he", "she"})
+
+# Determiners and quantifiers that make a description an unnamed source ("an official said").
+INDEFINITE = frozenset({"a", "an", "one", "another", "some", "several", "many", "two", "three", "other"})
+
+# Nouns for a body that speaks as one ("the company said"): they stand for an organisation named earlier.
+ORGANISATION_NOUNS = frozenset(
+    """company firm group union agency department ministry government administration organisation
+    organization association council committee commission board bank court office bureau party campaign
+    team club network channel newspaper paper magazine studio publisher corporation center centre institute
+    university school hospital service police army military navy embassy""".split()
+)
+
+# Nouns for documents: what they "say" has no person behind it that the sentence names.
+DOCUMENT_NOUNS = frozenset("statement report document letter study survey memo filing release notice post".split())
+
+# Words right before a quotation that make it a name or a title, not speech ('a film titled "X"').
+TITLE_CUES = frozenset({"titled", "entitled", "called", "dubbed", "named", "nicknamed", "labelled", "labeled",
+                        "branded", "word", "term", "phrase", "slogan", "hashtag", "headline", "known"})
+
+# Question words and auxiliaries that start a question, not a name ("What did X say?").
+QUESTION_WORDS = frozenset("what who whom whose which when where why how did does do is are was were has have "
+                           "had will would could should can".split())
