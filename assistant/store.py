@@ -290,11 +290,12 @@ class ArticleStore:
 
     def _write_quotes(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
         """The quotations of these articles, with speakers, into the quotes collection."""
-        from .quotes import extract_quotes
+        from .quotes import extract_quotes_many
 
         ids, metas = [], []
-        for article, chunks in items:
-            for n, q in enumerate(extract_quotes(article, self.spacy_model)):
+        found = extract_quotes_many([a for a, _ in items], self.spacy_model)
+        for (article, chunks), quotes in zip(items, found):
+            for n, q in enumerate(quotes):
                 chunk = next((c for c in chunks if c.char_start <= q.char_start < c.char_end), None)
                 ids.append(f"{article.id}:q{n}:{article.content_hash[:12]}")
                 metas.append(packed(_quote_meta(q, article, chunk.id if chunk else ""), _QUOTE_KEYS))
