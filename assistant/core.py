@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -75,6 +76,10 @@ class Assistant:
                 where = self.settings.chroma_url or str(self.settings.data_dir / "chroma")
                 self._store = ArticleStore(client, self.settings.collection, model_id, dim, where,
                                            spacy_model=self.settings.spacy_model)
+                moved = self._store.migrate_chunk_texts()
+                if moved:
+                    print(f"Migrated the store at {where}: {moved} chunk texts moved from metadata into Chroma "
+                          "documents (once; plain Chroma and LangChain tools now read them).", file=sys.stderr)
             return self._store
 
     @property
@@ -426,16 +431,24 @@ class Assistant:
 
     # --- LangChain --------------------------------------------------------------------
 
-    def as_retriever(self, k: int | None = None) -> PassageRetriever:
-        """The store as a LangChain ``BaseRetriever`` (relevant passages as Documents)."""
+    def as_retriever(self, k: int | None = None, search_kwargs: dict | None = None) -> PassageRetriever:
+        """The store as a LangChain ``BaseRetriever`` (relevant passages as Documents).
+        ``search_kwargs`` as in LangChain's vector stores: ``{"k": 3, "filter": {...}}``."""
         self.ensure_seeded()
-        return PassageRetriever(retriever=self.retriever, k=k, search=self.retrieve)
+        kwargs = dict(search_kwargs or {})
+        unknown = set(kwargs) - {"k", "filter"}
+        if unknown:
+            raise InputError(f"Unknown search_kwargs: {', '.join(sorted(unknown))}.", hint="use k and filter")
+        return PassageRetriever(retriever=self.retriever, k=kwargs.get("k", k), filter=kwargs.get("filter"),
+                                search=self.retrieve)
 
     def as_runnable(self):
-        """``ask`` as a LangChain ``Runnable``: str -> Answer."""
-        from langchain_core.runnables import RunnableLambda
+        """``ask`` as a LangChain ``Runnable``: a question or ``{"question", "chat_history",
+        "filters"}`` in, a JSON-ready dict out (``answer`` and the citations); it streams, and
+        shows its retrieval step in ``astream_events`` (:mod:`assistant.runnable`)."""
+        from .runnable import build_runnable
 
-        return RunnableLambda(lambda q: self.ask(q), name="assistant.ask")
+        return build_runnable(self)
 
 
 class Chat:

@@ -226,14 +226,27 @@ class PassageRetriever(BaseRetriever):
     """LangChain retriever over the assistant's store: relevant passages as ``Document``s.
 
     ``metadata`` carries doc_id, title, source, date, paragraph, char offsets and ``score``
-    (cosine similarity); passages under the relevance threshold are left out.
+    (cosine similarity); passages under the relevance threshold are left out. ``k`` and
+    ``filter`` set defaults that every call may override: ``retriever.invoke(q, k=2,
+    filter={"outlet": "Reuters"})``. A filter is a Chroma ``where`` mapping or :class:`Filters`.
+
+    >>> from assistant import Assistant                                     # doctest: +SKIP
+    >>> docs = Assistant().as_retriever(search_kwargs={"k": 3}).invoke("What did Vance say?")  # doctest: +SKIP
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     retriever: DenseRetriever
     k: int | None = None
-    search: Callable[..., Retrieval] | None = None  # question, k= -> Retrieval; overrides ``retriever``
+    filter: dict | Filters | None = None
+    search: Callable[..., Retrieval] | None = None  # question, k=, where=, filters= -> Retrieval; overrides ``retriever``
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        result = (self.search or self.retriever.retrieve)(query, k=self.k)
-        return [passage_to_document(p) for p in result.relevant]
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None, filter: dict | Filters | None = None, **kwargs) -> list[Document]:
+        k = k if k is not None else self.k
+        if k is not None and k < 1:
+            raise ValueError(f"k must be at least 1, not {k}")
+        chosen = filter if filter is not None else self.filter
+        where = chosen if isinstance(chosen, dict) and chosen else None
+        filters = chosen if isinstance(chosen, Filters) else None
+        result = (self.search or self.retriever.retrieve)(query, k=k, where=where, filters=filters)
+        return [passage_to_document(p) for p in result.relevant][: k or None]

@@ -1,18 +1,18 @@
 """The Chroma store: chunks with their embeddings, and a registry of complete articles.
 
 Three collections:
-- ``<collection>``: one record per chunk (embedding, metadata incl. offsets and the text);
+- ``<collection>``: one record per chunk: its embedding, its text as the Chroma document, and
+  metadata after LangChain's conventions (``source`` = URL or path, ``title``, ``url``,
+  ``outlet``, ``published`` as an ISO date when the day is known, ``chunk_index``, offsets);
 - ``<collection>-articles``: one record per article (full text in the metadata, content hash,
   chunk count). An article's record is written only after all its chunks are, so the
   registry is the list of complete articles;
 - ``<collection>-quotes``: the articles' quotations with their speakers.
 
-Texts are metadata (``text``), not Chroma documents: Chroma indexes every document in a
-trigram full-text index that nothing here searches (keyword search is our own BM25), and
-that index was the largest cost of an ingest outside the model (reuters-grain: chunk writes
-1.9 s with the texts as documents, 1.0 s as metadata). Stores written before keep their
-texts as documents and are read as they are. LangChain's ``Chroma`` reads the chunks through
-:meth:`ArticleStore.vectorstore`.
+Chunk texts are Chroma documents, so plain ``chromadb`` (``get``, ``where_document``) and
+LangChain's ``Chroma`` read the store as it is. Stores written by 0.2 kept chunk texts as
+metadata; they are migrated once when opened (:meth:`ArticleStore.migrate_chunk_texts`),
+page by page, so an interrupted migration resumes on the next open and nothing is lost.
 
 The chunk collection records the embedding model and dimension that built it; opening it
 with another model raises :class:`EmbeddingMismatchError`.
@@ -244,18 +244,21 @@ class ArticleStore:
         ids: list[str] = []
         vectors: list = []
         metas: list[dict[str, Any]] = []
+        texts: list[str] = []
         for article, chunks, embeddings, _ in items:
             if len(chunks) != len(embeddings):
                 raise StoreError("internal: chunks and embeddings differ in number")
             base = _article_meta(article)
             for c, e in zip(chunks, embeddings):
                 ids.append(c.id)
+                texts.append(c.text)
                 vectors.append(e)
-                metas.append({**base, "index": c.index, "paragraph": c.paragraph, "char_start": c.char_start,
-                              "char_end": c.char_end, "tokens": c.tokens, "text": c.text})
+                metas.append({**base, "index": c.index, "chunk_index": c.index, "paragraph": c.paragraph,
+                              "char_start": c.char_start, "char_end": c.char_end, "tokens": c.tokens})
         for b in range(0, len(ids), self._max_batch):
             sl = slice(b, b + self._max_batch)
-            self.chunks.upsert(ids=ids[sl], embeddings=np.asarray(vectors[sl], dtype=np.float32), metadatas=metas[sl])
+            self.chunks.upsert(ids=ids[sl], embeddings=np.asarray(vectors[sl], dtype=np.float32), metadatas=metas[sl],
+                               documents=texts[sl])
         self.generation += 1
         self._write_quotes([(a, c) for a, c, _, _ in items])
         now = time.time()
@@ -406,13 +409,34 @@ class ArticleStore:
     # --- reads ------------------------------------------------------------------------
 
     def vectorstore(self, embeddings):
-        """The chunk collection as a LangChain ``Chroma`` vector store: its ``Document``s carry
-        the chunk texts as ``page_content`` (they are metadata in the store, see the module's
-        note) and the chunk metadata without the text."""
+        """The chunk collection as LangChain's own ``Chroma`` vector store (chunk texts are
+        its ``page_content``, chunk metadata its ``metadata``)."""
         from langchain_chroma import Chroma
 
-        return Chroma(client=_TextsAsDocuments(self.client, self.name), collection_name=self.name,
-                      embedding_function=embeddings)
+        return Chroma(client=self.client, collection_name=self.name, embedding_function=embeddings)
+
+    @_guarded("migrating the store")
+    def migrate_chunk_texts(self, page: int = 500) -> int:
+        """Move chunk texts kept as metadata (stores written by 0.2) into Chroma documents, with
+        their vectors unchanged. Returns how many chunks moved (0 when none had to). Each page
+        is rewritten whole, so a migration cut short resumes where it stopped."""
+        sample = self.chunks.get(limit=1, include=["documents", "metadatas"])
+        if not sample["ids"] or not isinstance((sample["metadatas"][0] or {}).get("text"), str):
+            return 0
+        moved, offset = 0, 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas", "embeddings"], limit=page, offset=offset)
+            if not got["ids"]:
+                return moved
+            old = [n for n, m in enumerate(got["metadatas"]) if isinstance((m or {}).get("text"), str)]
+            if old:
+                self.chunks.upsert(
+                    ids=[got["ids"][n] for n in old], embeddings=[got["embeddings"][n] for n in old],
+                    documents=[got["metadatas"][n]["text"] for n in old],
+                    metadatas=[{**got["metadatas"][n], "text": None,  # None removes the key
+                                "chunk_index": got["metadatas"][n].get("index", 0)} for n in old])
+                moved += len(old)
+            offset += page
 
     def _live(self, metas: Sequence[dict[str, Any]]) -> list[bool]:
         """Which chunks belong to a complete article: one whose registry record exists with the
@@ -479,7 +503,7 @@ class ArticleStore:
 
 
 def _article_meta(article: Article) -> dict[str, Any]:
-    from .filters import date_key
+    from .filters import date_key, iso_day
 
     meta: dict[str, Any] = {
         "doc_id": article.id,
@@ -494,6 +518,9 @@ def _article_meta(article: Article) -> dict[str, Any]:
     key = date_key(article.date)
     if key is not None:
         meta["date_key"] = key  # YYYYMMDD, for date-range filters
+    published = iso_day(article.date)
+    if published:
+        meta["published"] = published
     return meta
 
 
@@ -548,60 +575,6 @@ def record_text(document: str | None, meta: dict[str, Any] | None) -> str:
     """A record's text: its ``text`` metadata, or (stores written before it moved there) its document."""
     text = (meta or {}).get("text")
     return text if isinstance(text, str) else (document or "")
-
-
-class _TextsAsDocuments:
-    """A Chroma client for LangChain's ``Chroma``: the chunk collection it opens answers
-    ``get`` and ``query`` with each record's text as its document and without it in the metadata."""
-
-    def __init__(self, client, name: str) -> None:
-        self._client, self._name = client, name
-
-    def __getattr__(self, attr):
-        return getattr(self._client, attr)
-
-    def get_collection(self, name, *args, **kwargs):
-        col = self._client.get_collection(name, *args, **kwargs)
-        return _TextCollection(col) if name == self._name else col
-
-    def get_or_create_collection(self, name, *args, **kwargs):
-        col = self._client.get_or_create_collection(name, *args, **kwargs)
-        return _TextCollection(col) if name == self._name else col
-
-
-class _TextCollection:
-    def __init__(self, collection) -> None:
-        self._col = collection
-
-    def __getattr__(self, attr):
-        return getattr(self._col, attr)
-
-    def _read(self, method, nested: bool, default: list[str], kwargs):
-        include = list(kwargs.pop("include", None) or default)
-        wants_meta = "metadatas" in include
-        if "documents" in include and not wants_meta:
-            include.append("metadatas")
-        res = method(include=include, **kwargs)
-        if "documents" in include:
-            docs, metas = res["documents"], res["metadatas"]
-            for d_row, m_row in (zip(docs, metas) if nested else [(docs, metas)]):
-                for n, m in enumerate(m_row):
-                    d_row[n] = record_text(d_row[n], m)
-                    if m and "text" in m:
-                        m_row[n] = {k: v for k, v in m.items() if k != "text"}
-        if not wants_meta:
-            res["metadatas"] = None
-        return res
-
-    def get(self, *args, **kwargs):
-        if args:
-            kwargs["ids"] = args[0]
-        return self._read(self._col.get, False, ["metadatas", "documents"], kwargs)
-
-    def query(self, *args, **kwargs):
-        if args:
-            kwargs["query_embeddings"] = args[0]
-        return self._read(self._col.query, True, ["metadatas", "documents", "distances"], kwargs)
 
 
 def passage_from(chunk_id: str, text: str | None, meta: dict[str, Any], score: float) -> Passage:

@@ -39,7 +39,7 @@ def test_edited_file_replaces_its_chunks(make_assistant, tmp_path):
     assert a.store.count_articles() == 1
     new_chunks = set(a.store.chunks.get()["ids"])
     assert new_chunks and old_chunks - new_chunks  # stale chunks gone
-    docs = [m["text"] for m in a.store.chunks.get(include=["metadatas"])["metadatas"]]
+    docs = a.store.chunks.get(include=["documents"])["documents"]
     assert not any("hogwash" in d for d in docs)
     assert any("balderdash" in d for d in docs)
     assert "balderdash" in a.ask("What did the Israeli leader call the claims of control?").text
@@ -55,7 +55,7 @@ def test_jsonl_article_with_same_id_is_replaced(make_assistant, tmp_path):
                     {"id": "a2", "title": "Fires", "text": "Fires burned near Defton for three days."}])
     r = a.ingest([p])
     assert r.replaced == ["a1"] and r.unchanged == ["a2"]
-    docs = [m["text"] for m in a.store.chunks.get(where={"doc_id": "a1"}, include=["metadatas"])["metadatas"]]
+    docs = a.store.chunks.get(where={"doc_id": "a1"}, include=["documents"])["documents"]
     assert docs == ["Floods hit the town of Abcville on Tuesday."]
 
 
@@ -151,8 +151,8 @@ def test_progress_moves_while_a_batch_is_embedded_and_vectors_keep_their_chunks(
     a.ingest([f], on_progress=seen.append)
     assert any(p.chunks_embedded > p.chunks_done for p in seen)  # before the batch is written
     assert seen[-1].chunks_done == a.store.count_chunks() > 60
-    got = a.store.chunks.get(include=["metadatas", "embeddings"])
-    again = a.embedder.embed_documents([m["text"] for m in got["metadatas"][:20]])
+    got = a.store.chunks.get(include=["documents", "embeddings"])
+    again = a.embedder.embed_documents(got["documents"][:20])
     for stored, fresh in zip(got["embeddings"][:20], again):
         assert sum(x * y for x, y in zip(stored, fresh)) > 0.999  # each chunk kept its own vector
 

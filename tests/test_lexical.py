@@ -36,8 +36,8 @@ def write_jsonl(path, rows):
 
 def reference_scores(index: BM25Index, question: str) -> dict[str, float]:
     """bm25s (Lucene BM25, its defaults) over the store's chunks, with our query weights."""
-    got = index.store.chunks.get(include=["metadatas"])
-    ids, docs = got["ids"], [m["text"] for m in got["metadatas"]]
+    got = index.store.chunks.get(include=["documents"])
+    ids, docs = got["ids"], got["documents"]
     ref = bm25s.BM25()
     ref.index([tokens_of(d) for d in docs], show_progress=False)
     scores = np.zeros(len(ids))

@@ -157,7 +157,7 @@ def test_a_second_ingest_waits_for_the_lock_or_fails_clearly(tmp_path):
         env.update({"ASSISTANT_DATA_DIR": str(data), "ASSISTANT_AUTO_SEED": "false", "COLUMNS": "200"})
         waiting = subprocess.Popen([str(exe), "ingest", str(art)], env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
-        time.sleep(3)
+        time.sleep(8)  # past the command's start-up (~3 s), so it meets the held lock
         assert waiting.poll() is None  # still waiting for us
     out, errs = waiting.communicate(timeout=120)
     assert waiting.returncode == 0 and "waiting" in errs and "added" in out

@@ -210,12 +210,12 @@ def test_langchains_own_chroma_reads_the_chunk_collection(news):
     assert got["metadatas"] is None  # not asked for
 
 
-def test_chunk_texts_are_metadata_not_full_text_indexed_documents(news, tmp_path):
-    # Chroma full-text indexes documents (a trigram index nothing here searches): chunk and
-    # quotation texts are metadata instead, which halves the cost of writing them.
+def test_chunk_texts_are_documents_and_side_records_keep_few_keys(news, tmp_path):
+    # Chunk texts are Chroma documents (plain Chroma and LangChain read them); side records
+    # (quotations, registry) keep their text in metadata.
     got = news.store.chunks.get(where={"doc_id": "r1"}, include=["documents", "metadatas"])
-    assert got["documents"] == [None]
-    assert got["metadatas"][0]["text"] == "Wheat exports from Kansas rose sharply in February, the grain board said."
+    assert got["documents"] == ["Wheat exports from Kansas rose sharply in February, the grain board said."]
+    assert "text" not in got["metadatas"][0] and got["metadatas"][0]["chunk_index"] == 0
     quotes = news.store.quotes.get(include=["documents", "metadatas"], limit=3)
     assert quotes["ids"] and not any(quotes["documents"]) and all(unpacked(m)["text"] for m in quotes["metadatas"])
     # Only what is filtered on has a key of its own (each key is an indexed row in Chroma).
@@ -225,14 +225,11 @@ def test_chunk_texts_are_metadata_not_full_text_indexed_documents(news, tmp_path
     assert news.store.get_records(["r1"])["r1"].title == "Wheat exports rise"
 
 
-def test_a_store_written_with_texts_as_documents_still_answers(news, tmp_path):
-    # Stores written before the texts moved to metadata hold them as documents: they are read
-    # as they are (passages, BM25 rebuilt in another process, quotations).
+def test_old_forms_of_quotation_and_registry_records_still_answer(news, tmp_path):
+    # Quotation records with the text as their document and every field a key, and registry
+    # records of before, are read as they are (passages, BM25 rebuilt in another process, quotations).
     col = news.store.chunks
-    got = col.get(where={"doc_id": "a1"}, include=["metadatas", "embeddings"])
-    old_meta = [{**m, "text": None} for m in got["metadatas"]]  # None removes the key
-    col.upsert(ids=got["ids"], embeddings=got["embeddings"], metadatas=old_meta,
-               documents=[m["text"] for m in got["metadatas"]])
+    got = col.get(where={"doc_id": "a1"}, include=["metadatas"])
     q = news.store.quotes.get(include=["metadatas"], limit=1)
     fields = unpacked(q["metadatas"][0])
     news.store.quotes.delete(ids=q["ids"])  # written again the old way: every field a key, the text the document
@@ -243,7 +240,6 @@ def test_a_store_written_with_texts_as_documents_still_answers(news, tmp_path):
     news.store.articles.delete(ids=["a1"])  # a registry record of before: every field a key
     news.store.articles.add(ids=["a1"], embeddings=[[0.0]], metadatas=[unpacked(record)])
     assert news.store.get_records(["a1"])["a1"].title == "Bushfire threatens Hill Top"
-    assert "text" not in col.get(ids=got["ids"][:1], include=["metadatas"])["metadatas"][0]
     assert all(r["text"] for r in news.store.find_quotes())
     answer = news.ask("Which town did the bushfire threaten?")
     assert answer.citations and answer.citations[0].doc_id == "a1" and "Hill Top" in answer.citations[0].quote

@@ -1,0 +1,94 @@
+"""The store as plain Chroma and LangChain users see it: texts are documents, metadata follow
+LangChain's conventions, and stores of the old layout (texts as metadata) migrate once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import SEEDS
+
+
+@pytest.fixture
+def seeded_store(make_assistant, tmp_path):
+    a = make_assistant(seeds_dir=SEEDS, auto_seed=True)
+    a.ensure_seeded()
+    a.close()
+    return tmp_path / "store"
+
+
+def plain(script: str, store: Path) -> str:
+    """Run ``script`` in a fresh Python process, as a user of plain chromadb would (STORE is
+    the path of the store's Chroma folder); its output."""
+    r = subprocess.run([sys.executable, "-c", script.replace("STORE", repr(str(store / "chroma")))],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_plain_chromadb_reads_texts_as_documents_and_filters_on_them(seeded_store):
+    out = plain("""
+import chromadb
+col = chromadb.PersistentClient(path=STORE).get_collection("news")
+got = col.get(limit=50, include=["documents", "metadatas"])
+assert got["ids"] and all(isinstance(d, str) and d for d in got["documents"])
+meta = got["metadatas"][0]
+assert "text" not in meta, meta
+for key in ("source", "title", "chunk_index", "char_start", "char_end", "doc_id"):
+    assert key in meta, key
+hits = col.get(where_document={"$contains": "vassal state"}, include=["documents"])
+assert hits["ids"] and all("vassal state" in d for d in hits["documents"])
+print("ok", len(hits["ids"]))
+""", seeded_store)
+    assert out.startswith("ok")
+
+
+def test_langchain_chroma_on_the_collection_finds_passages(seeded_store):
+    out = plain("""
+import chromadb
+from langchain_chroma import Chroma
+from assistant.embeddings import LocalMiniLMEmbeddings
+client = chromadb.PersistentClient(path=STORE)
+vs = Chroma(client=client, collection_name="news", embedding_function=LocalMiniLMEmbeddings())
+docs = vs.similarity_search("Is Israel a vassal state of the United States?", k=2)
+assert docs and any("vassal" in d.page_content for d in docs), docs
+assert all(d.metadata.get("title") for d in docs)
+print("ok")
+""", seeded_store)
+    assert out.startswith("ok")
+
+
+def _downgrade_to_texts_as_metadata(path: Path) -> int:
+    """Rewrite a store the way 0.2 wrote it: chunk texts in metadata, no documents."""
+    from assistant.store import make_client
+
+    col = make_client(None, path).get_collection("news")
+    got = col.get(include=["documents", "metadatas", "embeddings"])
+    col.delete(ids=got["ids"])
+    metas = [{**{k: v for k, v in m.items() if k != "chunk_index"}, "text": d}
+             for m, d in zip(got["metadatas"], got["documents"])]
+    col.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=metas)
+    return len(got["ids"])
+
+
+def test_an_old_store_migrates_once_on_open_and_loses_nothing(seeded_store, tmp_path):
+    n = _downgrade_to_texts_as_metadata(seeded_store)
+    exe = Path(sys.executable).parent / "assistant"
+    env = {"PATH": str(exe.parent), "HOME": str(tmp_path), "ASSISTANT_AUTO_SEED": "false", "COLUMNS": "200"}
+    ask = lambda: subprocess.run([str(exe), "--data-dir", str(seeded_store), "ask", "What did Vance say about a vassal state?"],
+                                 capture_output=True, text=True, timeout=300, env=env)
+    first = ask()
+    assert first.returncode == 0, first.stderr
+    assert f"{n} chunk texts moved" in first.stderr
+    assert "vassal state" in first.stdout
+    second = ask()
+    assert second.returncode == 0 and "moved" not in second.stderr  # once
+    from assistant.store import make_client
+
+    col = make_client(None, seeded_store).get_collection("news")
+    got = col.get(include=["documents", "metadatas"])
+    assert len(got["ids"]) == n
+    assert all(d for d in got["documents"]) and not any("text" in m for m in got["metadatas"])
