@@ -49,7 +49,9 @@ class TestRetrieverStandard(RetrieversIntegrationTests):
         return "When will the ferry terminal open?"
 
 
-class TestEmbeddingsUnit(EmbeddingsUnitTests):
+class BundledEmbeddings:
+    """What both embedding suites construct: the bundled model, no parameters."""
+
     @property
     def embeddings_class(self):
         return LocalMiniLMEmbeddings
@@ -59,14 +61,12 @@ class TestEmbeddingsUnit(EmbeddingsUnitTests):
         return {}
 
 
-class TestEmbeddingsIntegration(EmbeddingsIntegrationTests):
-    @property
-    def embeddings_class(self):
-        return LocalMiniLMEmbeddings
+class TestEmbeddingsUnit(BundledEmbeddings, EmbeddingsUnitTests):
+    pass
 
-    @property
-    def embedding_model_params(self) -> dict:
-        return {}
+
+class TestEmbeddingsIntegration(BundledEmbeddings, EmbeddingsIntegrationTests):
+    pass
 
 
 def test_filter_per_call_and_search_kwargs(harbour):
