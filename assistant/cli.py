@@ -408,14 +408,15 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
+        # typer may carry its own copy of click: recognise click's exceptions by class name,
+        # not by isinstance against the separately installed click.
+        kinds = {c.__name__ for c in type(exc).__mro__}
+        if "Exit" in kinds and hasattr(exc, "exit_code"):
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        if "ClickException" in kinds:
+            exc.show()  # "Usage: assistant ask ..." and the offending option; exit 2 for usage errors
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if "Abort" in kinds:
             err.print("Aborted.")
             sys.exit(1)
         if os.environ.get("ASSISTANT_DEBUG"):

@@ -66,3 +66,18 @@ def test_errors_are_one_line_without_traceback(cli_store, tmp_path):
     assert r.returncode == 2 and "chunk_tokens" in r.stderr and "Traceback" not in r.stderr
     r = run(["info"], cli_store, ASSISTANT_CHROMA_URL="http://127.0.0.1:9")
     assert r.returncode == 1 and "Cannot reach the Chroma server" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("args, named", [
+    (["bogus"], "No such command 'bogus'"),
+    (["ask", "--frob", "x"], "--frob"),
+    (["ask", "-k"], "-k"),
+    (["ask", "-k", "0", "x"], "-k"),
+    (["ask", "--mode", "bogus", "x"], "--mode"),
+])
+def test_usage_mistakes_exit_2_with_the_usage_line_and_the_option_named(args, named, tmp_path):
+    r = run(args, tmp_path / "store", ASSISTANT_AUTO_SEED="false")
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert named in r.stderr and "please report" not in r.stderr and "Traceback" not in r.stderr
+    if args[0] != "bogus" and args[1:] != ["-k"]:
+        assert "Usage: assistant ask" in r.stderr
