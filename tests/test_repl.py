@@ -22,8 +22,9 @@ def env_for(tmp_path, **extra):
 
 
 def spawn(tmp_path, *args, **extra):
+    # poll, not select: a long test session can hold more than select's 1,024 file descriptors
     child = pexpect.spawn(EXE, ["chat", *args], env=env_for(tmp_path, **extra), encoding="utf-8",
-                          timeout=90, dimensions=(50, 200))
+                          timeout=90, dimensions=(50, 200), use_poll=True)
     child.expect("/help for commands")
     child.expect("you ›")
     return child
