@@ -381,13 +381,22 @@ class Assistant:
             return self._local
 
     def close(self) -> None:
-        """Stop the local model server, if one was started. The assistant stays usable."""
+        """Stop the local model server, if one was started, and let go of the store's files
+        (its Chroma client, the vector cache). The assistant stays usable: they reopen on next use."""
         with self._lock:
             if self._local is not None:
                 self._local.stop()
                 self._local = None
                 if self.settings.effective_answer_mode == "local":
                     self._answerer = None
+            if self._store is not None:
+                close = getattr(self._store.client, "close", None)
+                if close is not None:
+                    close()
+                self._store, self._bm25 = None, None
+            if self._embed_cache is not None:
+                self._embed_cache.close()
+                self._embed_cache = None
 
     def __enter__(self) -> "Assistant":
         return self

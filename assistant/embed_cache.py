@@ -46,6 +46,13 @@ class EmbeddingCache:
         except (OSError, sqlite3.Error):
             self._db = None  # read-only or broken folder: run without a cache
 
+    def close(self) -> None:
+        """Close the database (WAL and all); a closed cache answers nothing and stores nothing."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
     def get_many(self, texts: Sequence[str]) -> dict[int, np.ndarray]:
         """Cached vectors by position in ``texts``."""
         found: dict[int, np.ndarray] = {}

@@ -256,3 +256,19 @@ def test_prompt_attacks_get_no_invented_answer(seeded, attack):
     ans = seeded.ask(attack)
     assert ans.abstained or all(c.quote in c.text for c in ans.citations)
     assert "World Cup" not in ans.text and "system prompt" not in ans.text.lower()
+
+
+def test_closing_an_assistant_lets_go_of_the_store_files_and_it_stays_usable(make_assistant, tmp_path):
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    counts = []
+    for n in range(4):
+        a = make_assistant(data_dir=tmp_path / f"store-{n}")
+        (tmp_path / f"a{n}.txt").write_text("Pier reopens\nThe pier reopened on Friday after repairs, the council said.")
+        a.ingest([tmp_path / f"a{n}.txt"])
+        a.close()
+        assert not a.ask("When did the pier reopen?").abstained  # the store reopens on use
+        a.close()
+        counts.append(open_files())
+    assert counts[-1] <= counts[1] + 2  # a long-running program does not run out of file descriptors
