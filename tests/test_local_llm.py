@@ -38,8 +38,10 @@ def local(tmp_path_factory, embedder):
         pytest.skip('needs pip install -e ".[local]"')
     from .conftest import SEEDS
 
+    # llm_timeout: SmolLM2 needs ~20 s a question on 2 cores and, being sampled, sometimes far longer;
+    # these tests check the guardrails, not the speed
     a = Assistant(embedder=embedder, data_dir=tmp_path_factory.mktemp("local"), seeds_dir=SEEDS, auto_seed=True,
-                  answer_mode="local", local_ctx=2048)
+                  answer_mode="local", local_ctx=2048, llm_timeout=180)
     a.ensure_seeded()
     yield a
     a.close()
