@@ -118,17 +118,29 @@ def speaks_in(sentence: str, previous: str, name: str) -> bool:
     """Does ``name`` speak in ``sentence``: one of its words next to a verb of speech outside
     quotation marks ("Doe said", "said Jane Doe, an adviser", "according to Doe", "the ministry
     said"), or "he/she said" right after a sentence that names them?"""
+    patterns = _speaks_patterns(name)
+    if patterns is None:
+        return False
+    near, mention = patterns
+    text = _QUOTED.sub(" ", sentence)
+    if near.search(text):
+        return True
+    return bool(_PRONOUN_SPEAKS.search(text)) and bool(mention.search(previous))
+
+
+_PRONOUN_SPEAKS = re.compile(rf"\b(?:he|she)\s+(?:\w+\s+)?{_SPEECH_WORD}\b|\b{_SPEECH_WORD}\s+(?:he|she)\b", re.I)
+
+
+@lru_cache(maxsize=256)
+def _speaks_patterns(name: str):
+    """Compiled once per name (the gate checks every candidate sentence of a question)."""
     parts = [re.escape(w.strip(".,’'")) for w in name.split() if len(w.strip(".,’'")) >= 3 and w[:1].isupper()]
     if not parts:
-        return False
+        return None
     last = "(?:" + "|".join(parts) + ")"  # any word of the name: "Ministry of Environment" is "the ministry"
-    text = _QUOTED.sub(" ", sentence)
     near = (rf"\b{last}\b(?:,[^,.]{{0,80}},)?\s+(?:\w+\s+){{0,2}}?\b{_SPEECH_WORD}\b"
             rf"|\b{_SPEECH_WORD}\b\s+(?:[\w.]+\s+){{0,4}}?{last}\b|according to\s+(?:[\w.]+\s+){{0,4}}?{last}\b")
-    if re.search(near, text, re.I):
-        return True
-    pronoun = rf"\b(?:he|she)\s+(?:\w+\s+)?{_SPEECH_WORD}\b|\b{_SPEECH_WORD}\s+(?:he|she)\b"
-    return bool(re.search(pronoun, text, re.I)) and bool(re.search(rf"\b{last}\b", previous))
+    return re.compile(near, re.I), re.compile(rf"\b{last}\b")
 
 
 def is_speech_question(question: str) -> bool:
