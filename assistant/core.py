@@ -112,12 +112,13 @@ class Assistant:
 
     @property
     def bm25(self):
+        """The lexical (BM25) index over the store's chunks, on tantivy (see :mod:`assistant.lexical`)."""
         with self._lock:
             if self._bm25 is None:
-                from .lexical import BM25Index
+                from .lexical import LexicalIndex, index_folder
 
-                cache = None if self.settings.chroma_url else self.settings.data_dir / "bm25" / self.settings.collection
-                self._bm25 = BM25Index(self.store, cache)
+                self._bm25 = LexicalIndex(self.store, index_folder(self.settings.data_dir, self.settings.collection,
+                                                                   self.settings.chroma_url))
             return self._bm25
 
     @property

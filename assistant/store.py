@@ -24,6 +24,7 @@ import errno
 import functools
 import json
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,11 +159,14 @@ class ArticleStore:
         self.name = collection
         self.model_id = model_id
         self.where = where  # the store's folder or URL, for messages
+        from .chroma_embedding import StoreEmbeddingFunction
+
+        self._function = StoreEmbeddingFunction(model_id)
         try:
             self.chunks = client.get_or_create_collection(
                 collection,
                 metadata={"hnsw:space": "cosine", "embedding_model": model_id, "embedding_dim": dimension},
-                embedding_function=None,
+                embedding_function=self._function,
             )
             self.articles = client.get_or_create_collection(
                 f"{collection}-articles", metadata={"role": "article registry"}, embedding_function=None
@@ -183,10 +187,31 @@ class ArticleStore:
                 "or set ASSISTANT_EMBEDDINGS back to the model that built it",
             )
         self.dimension = stored_dim or dimension
+        self._register_function()
         self.generation = 0  # bumped by every write through this object (derived indexes watch it)
         self._complete: dict[str, str] = {}  # doc_id -> content hash of its registry record (seen complete)
         self._quotes_ready = False  # ensure_quotes found the quote index in step with the articles
         self._max_batch = max(1, min(int(client.get_max_batch_size()), 1000))
+
+    @_guarded("recording the embedding model")
+    def _register_function(self) -> None:
+        """Record the store's embedding function in the chunk collection's Chroma configuration
+        (stores made before 0.3 have none), so plain Chroma clients can embed query texts."""
+        current = (self.chunks.configuration_json or {}).get("embedding_function") or {}
+        if current.get("name") != self._function.name() or current.get("config") != self._function.get_config():
+            self.chunks.modify(configuration={"embedding_function": self._function})
+
+    def stamp_write(self) -> None:
+        """Mark the chunk collection as written (a new token in its metadata), so derived
+        indexes in other processes, or on other machines sharing a Chroma server, notice."""
+        self.generation += 1
+        meta = {k: v for k, v in (self.chunks.metadata or {}).items() if not k.startswith("hnsw:")}
+        self.chunks.modify(metadata={**meta, "written": uuid.uuid4().hex})
+
+    def write_token(self) -> str:
+        """The token of the chunk collection's last write by any process ('' before the first)."""
+        fresh = self.client.get_collection(self.name, embedding_function=self._function)
+        return str((fresh.metadata or {}).get("written", ""))
 
     # --- articles ---------------------------------------------------------------------
 
@@ -290,6 +315,7 @@ class ArticleStore:
                          if (m or {}).get("content_hash") != hashes.get((m or {}).get("doc_id"))]
                 if stale:
                     self.quotes.delete(ids=stale)
+        self.stamp_write()
 
     def _write_quotes(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
         """The quotations of these articles, with speakers, into the quotes collection."""
@@ -387,6 +413,8 @@ class ArticleStore:
                 if (m or {}).get("doc_id") and live.get(str(m.get("doc_id"))) != (m or {}).get("content_hash")]
         if dead:
             self.quotes.delete(ids=dead)
+        if stale:
+            self.stamp_write()
         return len(stale)
 
     def _delete_ids(self, ids: list[str]) -> None:
@@ -405,6 +433,7 @@ class ArticleStore:
         self._complete.pop(doc_id, None)
         self._delete_chunks(doc_id)
         self.quotes.delete(where={"doc_id": doc_id})
+        self.stamp_write()
 
     # --- reads ------------------------------------------------------------------------
 

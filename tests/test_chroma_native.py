@@ -92,3 +92,37 @@ def test_an_old_store_migrates_once_on_open_and_loses_nothing(seeded_store, tmp_
     got = col.get(include=["documents", "metadatas"])
     assert len(got["ids"]) == n
     assert all(d for d in got["documents"]) and not any("text" in m for m in got["metadatas"])
+
+
+def test_plain_chromadb_embeds_query_texts_with_the_stores_model(seeded_store):
+    out = plain("""
+import chromadb
+client = chromadb.PersistentClient(path=STORE)
+col = client.get_collection("news")
+assert col.metadata["embedding_model"] == "all-MiniLM-L6-v2-int8-onnx" and col.metadata["embedding_dim"] == 384
+assert col.configuration_json["embedding_function"]["name"] == "news-assistant"
+try:  # without the import Chroma cannot build the function, and says which one it needs
+    col.query(query_texts=["vassal state"], n_results=1)
+    raise SystemExit("query_texts worked without the registration")
+except Exception as exc:
+    assert "news-assistant" in str(exc), exc
+import assistant.chroma_embedding  # registers it
+col = client.get_collection("news")
+hits = col.query(query_texts=["Is Israel a vassal state of the United States?"], n_results=2,
+                 include=["documents", "distances"])
+assert any("vassal" in d for d in hits["documents"][0]), hits
+print("ok")
+""", seeded_store)
+    assert out.startswith("ok")
+
+
+def test_a_store_without_a_registered_function_gets_one_on_open(tmp_path, embedder):
+    from assistant.store import ArticleStore, make_client
+
+    client = make_client(None, tmp_path)
+    client.get_or_create_collection("news", metadata={"hnsw:space": "cosine", "embedding_model": embedder.model_id,
+                                                      "embedding_dim": 384}, embedding_function=None)
+    assert client.get_collection("news").configuration_json["embedding_function"] is None
+    ArticleStore(client, "news", embedder.model_id, 384)
+    config = make_client(None, tmp_path).get_collection("news").configuration_json["embedding_function"]
+    assert config["name"] == "news-assistant" and config["config"] == {"model_id": embedder.model_id}

@@ -1,13 +1,14 @@
-"""The incremental BM25 index: same scores as bm25s over the live chunks, through ingests,
-replacements and prunes, without re-stemming what it already holds, shared through its files."""
+"""The lexical index (tantivy): BM25 as bm25s scores it over the live chunks, through ingests,
+replacements and prunes; shared through its files with other processes, which see each write."""
 
 import json
+import shutil
 
 import bm25s
 import numpy as np
 import pytest
 
-from assistant.lexical import BM25Index, query_weights, tokens_of
+from assistant.lexical import LexicalIndex, index_folder, query_weights, tokens_of
 
 from .conftest import SEEDS
 
@@ -34,12 +35,12 @@ def write_jsonl(path, rows):
     return path
 
 
-def reference_scores(index: BM25Index, question: str) -> dict[str, float]:
-    """bm25s (Lucene BM25, its defaults) over the store's chunks, with our query weights."""
+def reference_scores(index: LexicalIndex, question: str) -> dict[str, float]:
+    """bm25s (Lucene BM25 with tantivy's k1 1.2, b 0.75) over the store's chunks, with our query weights."""
     got = index.store.chunks.get(include=["documents"])
     ids, docs = got["ids"], got["documents"]
-    ref = bm25s.BM25()
-    ref.index([tokens_of(d) for d in docs], show_progress=False)
+    ref = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
+    ref.index([tokens_of(d) or ["\x00"] for d in docs], show_progress=False)
     scores = np.zeros(len(ids))
     for term, w in query_weights(question).items():
         if term in ref.vocab_dict:
@@ -47,13 +48,20 @@ def reference_scores(index: BM25Index, question: str) -> dict[str, float]:
     return {i: float(s) for i, s in zip(ids, scores) if s > 0}
 
 
-def assert_matches_bm25s(index: BM25Index) -> None:
+def assert_matches_bm25s(index: LexicalIndex, after_deletions: bool = False) -> None:
+    """The same chunks match; scores are bm25s's times (1 + k1), as tantivy scales them, within the
+    3 % that tantivy's one-byte document lengths cost. After deletions only the matches and the
+    best chunk are compared: like Lucene, tantivy counts deleted chunks in its statistics until
+    their segment is merged, which moves scores by up to a fifth in a store this small."""
     for q in QUESTIONS:
         want = reference_scores(index, q)
         got = dict(index.search(q, k=10_000))
         assert set(got) == set(want), q
+        if after_deletions and want:
+            assert max(got, key=got.get) == max(want, key=want.get), q
+            continue
         for cid, s in want.items():
-            assert got[cid] == pytest.approx(s, rel=1e-4), (q, cid)
+            assert got[cid] == pytest.approx(2.2 * s, rel=0.04), (q, cid)
 
 
 @pytest.fixture
@@ -62,7 +70,7 @@ def store_with_news(make_assistant, tmp_path):
     a = make_assistant()
     report = a.ingest([write_jsonl(tmp_path / "one.jsonl", articles("s", paras[: len(paras) // 2]))])
     # Even the first ingest into an empty index hands its texts over: nothing is read back.
-    assert a.bm25.stats == {"stemmed": report.chunks_written, "read": 0}
+    assert a.bm25.stats == {"indexed": report.chunks_written, "read": 0}
     return a, paras
 
 
@@ -74,7 +82,6 @@ def test_scores_equal_bm25s_through_ingests_replacements_and_prunes(store_with_n
         {"id": "w1", "title": "Wheat", "text": "Wheat exports from Kansas rose sharply in February, the grain board said."},
         {"id": "p1", "title": "Pier", "text": "Harbour master Jo Quinn said the pier repairs cost more than planned."}])
     a.ingest([two])
-    assert len(a.bm25._segments) >= 1
     assert_matches_bm25s(a.bm25)
     # A changed article (same id) and a pruned one: their old chunks leave the statistics too.
     rows = [r for r in json.loads("[" + ",".join(two.read_text().split("\n")[:-1]) + "]") if r["id"] != "p1"]
@@ -82,53 +89,98 @@ def test_scores_equal_bm25s_through_ingests_replacements_and_prunes(store_with_n
     write_jsonl(two, rows)
     a.ingest([two], prune=True)
     assert not [cid for cid, _ in a.bm25.search("pier harbour Quinn", 10) if cid.startswith("p1:")]
-    assert_matches_bm25s(a.bm25)
+    assert len(a.bm25) == a.store.count_chunks()
+    assert_matches_bm25s(a.bm25, after_deletions=True)
 
 
-def test_an_ingest_stems_only_its_own_chunks_and_reads_nothing_back(store_with_news, tmp_path):
+def test_an_ingest_indexes_only_its_own_chunks_and_reads_nothing_back(store_with_news, tmp_path):
     a, _ = store_with_news
     a.bm25.search("Gaza", 3)
     before = dict(a.bm25.stats)
     n_before = len(a.bm25)
     f = write_jsonl(tmp_path / "z.jsonl", [{"id": "z1", "title": "Zebra", "text": "A zebra named Zanzibar escaped the zoo."}])
     report = a.ingest([f])
-    assert a.bm25.stats["stemmed"] - before["stemmed"] == report.chunks_written == 1
+    assert a.bm25.stats["indexed"] - before["indexed"] == report.chunks_written == 1
     assert a.bm25.stats["read"] == before["read"]  # the ingest handed its texts over
     assert len(a.bm25) == n_before + 1
     assert a.bm25.search("Zanzibar", 5)[0][0].startswith("z1:")
 
 
-def test_another_process_loads_the_saved_index_and_follows_its_ingests(store_with_news, make_assistant, tmp_path):
+def test_another_assistant_opens_the_saved_index_and_follows_its_ingests(store_with_news, make_assistant, tmp_path):
     a, _ = store_with_news
-    folder = a.settings.data_dir / "bm25" / a.settings.collection
-    assert (folder / "manifest.json").exists() and list(folder.glob("seg-*.npz"))
+    assert (index_folder(a.settings.data_dir, a.settings.collection) / "meta.json").exists()
     b = make_assistant()  # same data dir: what a second process sees
     assert b.bm25.search("Netanyahu alliance", 3)
-    assert b.bm25.stats == {"stemmed": 0, "read": 0}  # loaded from the files, not rebuilt
+    assert b.bm25.stats == {"indexed": 0, "read": 0}  # opened from its files, not rebuilt
     f = write_jsonl(tmp_path / "z.jsonl", [{"id": "z1", "title": "Zebra", "text": "A zebra named Zanzibar escaped the zoo."}])
     a.ingest([f])
-    b.bm25.recheck_seconds = 0  # b notices another writer at its next count
+    b.bm25.recheck_seconds = 0  # b asks for the store's write token at its next question
     assert b.bm25.search("Zanzibar", 5)[0][0].startswith("z1:")
-    assert b.bm25.stats == {"stemmed": 0, "read": 0}  # a's saved segment, not a re-read of the store
+    assert b.bm25.stats == {"indexed": 0, "read": 0}  # a's commit, not a re-read of the store
 
 
-def test_damaged_files_are_rebuilt_from_the_store(store_with_news, make_assistant):
+QUERY_LOOP = """
+import sys
+from assistant import Assistant
+a = Assistant(auto_seed=False)
+for line in sys.stdin:
+    hits = a.bm25.search(line.strip(), 3)
+    print(hits[0][0] if hits else "-", flush=True)
+"""
+
+
+def test_a_querying_process_sees_a_reingest_of_the_same_size_at_its_next_question(tmp_path):
+    """One process re-ingests an article (same id, same number of chunks, changed words) while
+    another keeps asking: the second sees the new words at its next question after the commit."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    data = tmp_path / "store"
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_AUTO_SEED": "false"}
+    src = tmp_path / "a.jsonl"
+    write_jsonl(src, [{"id": "k1", "title": "Kite", "text": "A red kite festival drew crowds to the windy beach."}])
+    subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(src)], env=env, check=True, capture_output=True)
+    asker = subprocess.Popen([sys.executable, "-c", QUERY_LOOP], env=env, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        def ask(q: str) -> str:
+            asker.stdin.write(q + "\n")
+            asker.stdin.flush()
+            return asker.stdout.readline().strip()
+
+        assert ask("kite festival").startswith("k1:") and ask("tortoise parade") == "-"
+        write_jsonl(src, [{"id": "k1", "title": "Kite", "text": "A slow tortoise parade drew crowds to the sunny park."}])
+        subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(src)], env=env, check=True,
+                       capture_output=True)
+        time.sleep(1.1)  # the asker checks the store's write token at most once a second
+        assert ask("tortoise parade").startswith("k1:")
+        assert ask("kite festival") == "-"
+    finally:
+        asker.stdin.close()
+        asker.wait(timeout=60)
+
+
+def test_damaged_or_missing_files_are_rebuilt_from_the_store(store_with_news, make_assistant):
     a, _ = store_with_news
-    folder = a.settings.data_dir / "bm25" / a.settings.collection
-    for f in folder.glob("seg-*.npz"):
-        f.write_bytes(b"not a segment")
+    folder = index_folder(a.settings.data_dir, a.settings.collection)
+    for f in folder.iterdir():
+        if f.suffix in (".idx", ".term", ".store") or f.name == "meta.json":
+            f.write_bytes(b"not an index")
     b = make_assistant()
     assert b.bm25.search("Netanyahu alliance", 3)
     assert b.bm25.stats["read"] == len(b.bm25) == b.store.count_chunks()
     assert_matches_bm25s(b.bm25)
+    shutil.rmtree(folder)
+    c = make_assistant()
+    assert c.bm25.search("Netanyahu alliance", 3) and c.bm25.stats["read"] == c.store.count_chunks()
 
 
-def test_segments_stay_few_as_small_ingests_pile_up(make_assistant, tmp_path):
-    paras = seed_paragraphs()
+def test_the_index_of_0_2_is_replaced(make_assistant, tmp_path):
     a = make_assistant()
-    for n in range(8):
-        a.ingest([write_jsonl(tmp_path / f"b{n}.jsonl", articles(f"b{n}-", paras[n * 2 : n * 2 + 2] or paras[:2]))])
-    sizes = a.bm25.segment_sizes
-    assert len(sizes) <= 4 and sum(sizes) == a.store.count_chunks()
-    assert all(x > 2 * y for x, y in zip(sizes, sizes[1:]))  # each larger than twice the next
-    assert_matches_bm25s(a.bm25)
+    old = a.settings.data_dir / "bm25" / a.settings.collection
+    old.mkdir(parents=True)
+    (old / "manifest.json").write_text("{}")
+    a.ingest([write_jsonl(tmp_path / "z.jsonl", [{"id": "z1", "title": "Zebra", "text": "A zebra escaped the zoo."}])])
+    assert a.bm25.search("zebra", 3) and not old.exists()

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from assistant.filters import Filters
-from assistant.lexical import BM25Index, query_weights
+from assistant.lexical import LexicalIndex, query_weights
 from assistant.retrieval import HybridRetriever, diversify
 from assistant.schema import Passage
 from assistant.store import unpacked
@@ -45,7 +45,7 @@ def test_bm25_index_follows_the_store(news, tmp_path):
     extra.write_text(json.dumps({"id": "z1", "title": "Zebra", "text": "A zebra named Zanzibar escaped the zoo."}) + "\n")
     news.ingest([extra])
     assert news.bm25.search("Zanzibar", 5)[0][0].startswith("z1:")  # added by the ingest
-    assert (news.settings.data_dir / "bm25" / news.settings.collection / "manifest.json").exists()
+    assert (news.settings.data_dir / "lexical" / news.settings.collection / "state.json").exists()
 
 
 @pytest.mark.parametrize("question, passage", [
@@ -65,15 +65,15 @@ def test_words_that_look_irregular_are_not_folded():
     assert stem("Fed") != stem("feed") and stem("led") != stem("lead") and stem("hour") == "hour"
 
 
-def test_bm25_index_is_rebuilt_when_the_stemmer_changes(news, monkeypatch):
+def test_lexical_index_is_rebuilt_when_the_stemmer_changes(news, monkeypatch):
     import assistant.lexical as lexical
 
     news.bm25.search("Kansas", 5)
-    folder = news.settings.data_dir / "bm25" / news.settings.collection
-    same = lexical.BM25Index(news.store, folder)
+    folder = lexical.index_folder(news.settings.data_dir, news.settings.collection)
+    same = lexical.LexicalIndex(news.store, folder)
     assert same.search("Kansas", 5)[0][0].startswith("r1:") and same.stats["read"] == 0  # the saved index
     monkeypatch.setattr(lexical, "STEM_VERSION", lexical.STEM_VERSION + 1)
-    fresh = lexical.BM25Index(news.store, folder)
+    fresh = lexical.LexicalIndex(news.store, folder)
     assert fresh.search("Kansas", 5)[0][0].startswith("r1:")
     assert fresh.stats["read"] == news.store.count_chunks()  # the saved index was not reused
 
@@ -243,7 +243,7 @@ def test_old_forms_of_quotation_and_registry_records_still_answer(news, tmp_path
     assert all(r["text"] for r in news.store.find_quotes())
     answer = news.ask("Which town did the bushfire threaten?")
     assert answer.citations and answer.citations[0].doc_id == "a1" and "Hill Top" in answer.citations[0].quote
-    fresh = BM25Index(news.store, None)  # built from the store, as another process would
+    fresh = LexicalIndex(news.store, None)  # built from the store, as another process would
     fresh.sync()
     assert fresh.stats["read"] == news.store.count_chunks()
     assert fresh.search("Hill Top bushfire", 3)[0][0] in got["ids"]
