@@ -40,10 +40,11 @@ class StoreEmbeddingFunction(EmbeddingFunction[Documents]):
     def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's parameter name
         import numpy as np
 
-        vectors = self._model().embed_documents(list(input))
+        vectors = self.langchain_embeddings().embed_documents(list(input))
         return [np.asarray(v, dtype=np.float32) for v in vectors]
 
-    def _model(self):
+    def langchain_embeddings(self):
+        """The model as LangChain ``Embeddings`` (loaded on first use)."""
         if self._embedder is None:
             from .embeddings import LOCAL_MODEL_ID, LocalMiniLMEmbeddings, openai_embeddings
 

@@ -437,11 +437,23 @@ class ArticleStore:
 
     # --- reads ------------------------------------------------------------------------
 
-    def vectorstore(self, embeddings):
+    def vectorstore(self, embeddings=None):
         """The chunk collection as LangChain's own ``Chroma`` vector store (chunk texts are
-        its ``page_content``, chunk metadata its ``metadata``)."""
+        its ``page_content``, chunk metadata its ``metadata``). ``embeddings`` must be the
+        store's model (:class:`EmbeddingMismatchError` otherwise); by default it is built from
+        the model the store records."""
         from langchain_chroma import Chroma
 
+        from .embeddings import embedding_identity
+
+        if embeddings is None:
+            embeddings = self._function.langchain_embeddings()
+        model_id, dim = embedding_identity(embeddings)
+        if model_id != self.model_id or (dim and self.dimension and dim != self.dimension):
+            raise EmbeddingMismatchError(
+                f"The store '{self.name}' was built with the embedding model {self.model_id}; "
+                f"these embeddings are {model_id}.",
+                hint="pass the store's own model, or call vectorstore() without embeddings")
         return Chroma(client=self.client, collection_name=self.name, embedding_function=embeddings)
 
     @_guarded("migrating the store")

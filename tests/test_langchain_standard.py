@@ -4,7 +4,11 @@ the retriever's per-call k and filter."""
 from __future__ import annotations
 
 import pytest
-from langchain_tests.integration_tests import EmbeddingsIntegrationTests, RetrieversIntegrationTests
+from langchain_tests.integration_tests import (
+    EmbeddingsIntegrationTests,
+    RetrieversIntegrationTests,
+    VectorStoreIntegrationTests,
+)
 from langchain_tests.unit_tests import EmbeddingsUnitTests
 
 from assistant import Assistant
@@ -47,6 +51,32 @@ class TestRetrieverStandard(RetrieversIntegrationTests):
     @property
     def retriever_query_example(self) -> str:
         return "When will the ferry terminal open?"
+
+
+class TestVectorStoreStandard(VectorStoreIntegrationTests):
+    """The store's chunk collection as a LangChain vector store (``ArticleStore.vectorstore``),
+    on a fresh collection built for the suite's own embeddings."""
+
+    @pytest.fixture()
+    def vectorstore(self, tmp_path):
+        from assistant.embeddings import embedding_identity
+        from assistant.store import ArticleStore, make_client
+
+        embeddings = self.get_embeddings()
+        model_id, _ = embedding_identity(embeddings)
+        store = ArticleStore(make_client(None, tmp_path), "suite", model_id, 0)
+        yield store.vectorstore(embeddings)
+
+
+def test_vectorstore_refuses_another_model(harbour):
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from assistant.errors import EmbeddingMismatchError
+
+    with pytest.raises(EmbeddingMismatchError, match="built with the embedding model"):
+        harbour.store.vectorstore(DeterministicFakeEmbedding(size=384))
+    docs = harbour.store.vectorstore().similarity_search("ferry fares", k=1)
+    assert docs and "fares" in docs[0].page_content
 
 
 class BundledEmbeddings:
