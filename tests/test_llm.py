@@ -229,3 +229,19 @@ def test_a_json_answer_cut_off_by_the_token_limit_keeps_the_servers_token_counts
     assert ans.mode == "extractive-fallback" and ans.citations  # nothing verifiable came back
     assert ans.usage["source"] == "server"
     assert (ans.usage["prompt_tokens"], ans.usage["completion_tokens"]) == (901, 512)
+
+
+def test_runnable_streams_answer_tokens_through_an_openai_compatible_server(llm, server):
+    a = llm()
+    chain = a.as_runnable()
+    server.script(Reply(content="placeholder [1]"))
+    a.ask(QUESTION)
+    n = passage_number(server, "alliance of partners")
+    text = f'Netanyahu called it "an alliance of partners who share common values, common goals." [{n}]'
+    server.script(Reply(content=text))
+    chunks = list(chain.stream({"question": QUESTION}))
+    deltas = [c["answer"] for c in chunks if "answer" in c]
+    assert len(deltas) > 3 and "".join(deltas) == text
+    final = chunks[-1]
+    assert [c["n"] for c in final["citations"]] == [n] and "alliance of partners" in final["citations"][0]["text"]
+    json.dumps(chunks)  # every chunk is JSON-ready
