@@ -76,10 +76,11 @@ class Assistant:
                 where = self.settings.chroma_url or str(self.settings.data_dir / "chroma")
                 self._store = ArticleStore(client, self.settings.collection, model_id, dim, where,
                                            spacy_model=self.settings.spacy_model)
-                moved = self._store.migrate_chunk_texts()
-                if moved:
-                    print(f"Migrated the store at {where}: {moved} chunk texts moved from metadata into Chroma "
-                          "documents (once; plain Chroma and LangChain tools now read them).", file=sys.stderr)
+                from .store_migrations import migrate
+
+                for change in migrate(self._store):
+                    print(f"Migrated the store at {where}: {change} (once; plain Chroma and LangChain tools "
+                          "now read them).", file=sys.stderr)
             return self._store
 
     @property

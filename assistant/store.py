@@ -1,21 +1,22 @@
 """The Chroma store: chunks with their embeddings, and a registry of complete articles.
 
-Three collections:
-- ``<collection>``: one record per chunk: its embedding, its text as the Chroma document, and
+Three collections, each a real vector collection with its texts as Chroma documents and the
+store's embedding function registered (:mod:`assistant.chroma_embedding`):
+- ``<collection>``: one record per chunk: its embedding, its text as the document, and
   metadata after LangChain's conventions (``source`` = URL or path, ``title``, ``url``,
   ``outlet``, ``published`` as an ISO date when the day is known, ``chunk_index``, offsets);
-- ``<collection>-articles``: one record per article (full text in the metadata, content hash,
-  chunk count). An article's record is written only after all its chunks are, so the
-  registry is the list of complete articles;
-- ``<collection>-quotes``: the articles' quotations with their speakers.
+- ``<collection>-articles``: one record per article: its full text, the mean of its chunk
+  vectors, content hash, chunk count. An article's record is written only after all its
+  chunks are, so the registry is the list of complete articles;
+- ``<collection>-quotes``: the articles' quotations: the quoted words, the vector of the
+  passage they were said in, speaker (filterable by ``speaker_key``/``speaker_last`` and
+  ``doc_id``) and how the speaker was found.
 
-Chunk texts are Chroma documents, so plain ``chromadb`` (``get``, ``where_document``) and
-LangChain's ``Chroma`` read the store as it is. Stores written by 0.2 kept chunk texts as
-metadata; they are migrated once when opened (:meth:`ArticleStore.migrate_chunk_texts`),
-page by page, so an interrupted migration resumes on the next open and nothing is lost.
-
+So plain ``chromadb`` (``get``, ``where_document``, ``query``) and LangChain's ``Chroma`` read
+the store as it is. Older layouts are migrated once when opened (:mod:`assistant.store_migrations`).
 The chunk collection records the embedding model and dimension that built it; opening it
-with another model raises :class:`EmbeddingMismatchError`.
+with another model raises :class:`EmbeddingMismatchError`. Every write leaves a new token in
+its metadata (:meth:`ArticleStore.stamp_write`), which derived indexes in other processes watch.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from .errors import EmbeddingMismatchError, StoreError, StoreUnavailableError
 from .text import STOPWORDS
 from .schema import Article, Chunk, Passage
 
-_PLACEHOLDER = [0.0]  # registry records carry no meaningful vector
+ROLE_ARTICLES = {"role": "article registry"}
+ROLE_QUOTES = {"role": "quotations by speaker"}
 
 _DAMAGED = ("not a database", "malformed", "corrupt", "log store", "backfill", "no such table")
 
@@ -168,12 +170,10 @@ class ArticleStore:
                 metadata={"hnsw:space": "cosine", "embedding_model": model_id, "embedding_dim": dimension},
                 embedding_function=self._function,
             )
-            self.articles = client.get_or_create_collection(
-                f"{collection}-articles", metadata={"role": "article registry"}, embedding_function=None
-            )
-            self.quotes = client.get_or_create_collection(
-                f"{collection}-quotes", metadata={"role": "quotations by speaker"}, embedding_function=None
-            )
+            from .store_migrations import finish_interrupted_swaps
+
+            finish_interrupted_swaps(client, collection)
+            self.open_side_collections()
         except Exception as exc:
             raise store_error(exc, f"opening collection '{collection}'", where) from None
         meta = self.chunks.metadata or {}
@@ -192,6 +192,15 @@ class ArticleStore:
         self._complete: dict[str, str] = {}  # doc_id -> content hash of its registry record (seen complete)
         self._quotes_ready = False  # ensure_quotes found the quote index in step with the articles
         self._max_batch = max(1, min(int(client.get_max_batch_size()), 1000))
+
+    def open_side_collections(self) -> None:
+        """The article registry and the quotation collection (created when missing)."""
+        self.articles = self.client.get_or_create_collection(
+            f"{self.name}-articles", metadata={**ROLE_ARTICLES, "hnsw:space": "cosine"},
+            embedding_function=self._function)
+        self.quotes = self.client.get_or_create_collection(
+            f"{self.name}-quotes", metadata={**ROLE_QUOTES, "hnsw:space": "cosine"},
+            embedding_function=self._function)
 
     @_guarded("recording the embedding model")
     def _register_function(self) -> None:
@@ -285,21 +294,10 @@ class ArticleStore:
             self.chunks.upsert(ids=ids[sl], embeddings=np.asarray(vectors[sl], dtype=np.float32), metadatas=metas[sl],
                                documents=texts[sl])
         self.generation += 1
-        self._write_quotes([(a, c) for a, c, _, _ in items])
-        now = time.time()
-        arts = [a for a, _, _, _ in items]
-        counts = [len(c) for _, c, _, _ in items]
-        for b in range(0, len(arts), self._max_batch):
-            part = arts[b : b + self._max_batch]
-            # The full text goes in the metadata, not the document: Chroma full-text indexes
-            # documents, and nothing searches the registry by text (reuters-grain: 1.31 s of
-            # registry writes with the text as documents, 0.72 s as metadata).
-            self.articles.upsert(
-                ids=[a.id for a in part],
-                embeddings=[_PLACEHOLDER for _ in part],
-                metadatas=[packed({**_article_meta(a), "url": a.url, "chunks": n, "ingested_at": now, "text": a.text},
-                                  _REGISTRY_KEYS) for a, n in zip(part, counts[b : b + self._max_batch])],
-            )
+        vectors_by_chunk = dict(zip(ids, vectors))
+        article_vectors = [mean_vector(e) for _, _, e, _ in items]
+        self._write_quotes([(a, c) for a, c, _, _ in items], vectors_by_chunk, article_vectors)
+        self._write_records([a for a, _, _, _ in items], [len(c) for _, c, _, _ in items], article_vectors)
         # Only now are the old versions' chunks unreachable (their content hash no longer
         # matches the record), so dropping them cannot leave an article half-present.
         replacing = [a.id for a, _, _, r in items if r]
@@ -317,20 +315,37 @@ class ArticleStore:
                     self.quotes.delete(ids=stale)
         self.stamp_write()
 
-    def _write_quotes(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
-        """The quotations of these articles, with speakers, into the quotes collection."""
+    def _write_records(self, articles: Sequence[Article], counts: Sequence[int], vectors: Sequence) -> None:
+        """Registry records: the article's text as the document, the mean of its chunk vectors as
+        its vector (so the registry is a searchable collection of whole articles)."""
+        now = time.time()
+        for b in range(0, len(articles), self._max_batch):
+            sl = slice(b, b + self._max_batch)
+            self.articles.upsert(
+                ids=[a.id for a in articles[sl]], embeddings=np.asarray(vectors[sl], dtype=np.float32),
+                documents=[a.text for a in articles[sl]],
+                metadatas=[packed({**_article_meta(a), "chunks": n, "ingested_at": now}, _REGISTRY_KEYS)
+                           for a, n in zip(articles[sl], counts[sl])])
+
+    def _write_quotes(self, items: Sequence[tuple[Article, Sequence[Chunk]]], chunk_vectors: dict[str, Any],
+                      article_vectors: Sequence) -> None:
+        """The quotations of these articles, with speakers, into the quotes collection: the quote
+        as the document, the vector of the passage it was said in as its vector."""
         from .quotes import extract_quotes_many
 
-        ids, metas = [], []
+        ids, metas, texts, vectors = [], [], [], []
         found = extract_quotes_many([a for a, _ in items], self.spacy_model)
-        for (article, chunks), quotes in zip(items, found):
+        for (article, chunks), quotes, fallback in zip(items, found, article_vectors):
             for n, q in enumerate(quotes):
                 chunk = next((c for c in chunks if c.char_start <= q.char_start < c.char_end), None)
                 ids.append(f"{article.id}:q{n}:{article.content_hash[:12]}")
                 metas.append(packed(_quote_meta(q, article, chunk.id if chunk else ""), _QUOTE_KEYS))
+                texts.append(q.text)
+                vectors.append(chunk_vectors.get(chunk.id, fallback) if chunk else fallback)
         for b in range(0, len(ids), self._max_batch):
             sl = slice(b, b + self._max_batch)
-            self.quotes.upsert(ids=ids[sl], metadatas=metas[sl], embeddings=[_PLACEHOLDER for _ in ids[sl]])
+            self.quotes.upsert(ids=ids[sl], metadatas=metas[sl], documents=texts[sl],
+                               embeddings=np.asarray(vectors[sl], dtype=np.float32))
 
     @_guarded("indexing quotations")
     def ensure_quotes(self) -> int:
@@ -339,25 +354,27 @@ class ArticleStore:
         object: later articles get their quotes as they are written."""
         if self._quotes_ready:
             return 0
-        if self.quotes.count() > 0 or self.articles.count() == 0:
-            self._quotes_ready = self.quotes.count() > 0
+        if self.quotes.count() > 0 or self.articles.count() == 0 or (self.quotes.metadata or {}).get("backfilled"):
+            self._quotes_ready = self.quotes.count() > 0 or bool((self.quotes.metadata or {}).get("backfilled"))
             return 0
         done = 0
         for rec in self.list_articles():
             text = self.article_text(rec.id)
             if not text:
                 continue
-            got = self.chunks.get(where={"doc_id": rec.id}, include=["metadatas"])
+            got = self.chunks.get(where={"doc_id": rec.id}, include=["metadatas", "embeddings"])
+            if not got["ids"]:
+                continue
             chunks = [Chunk(id=i, doc_id=rec.id, index=int(m.get("index", 0)), text="", paragraph=int(m.get("paragraph", 0)),
                             char_start=int(m.get("char_start", 0)), char_end=int(m.get("char_end", 0)),
                             tokens=int(m.get("tokens", 0)))
                       for i, m in zip(got["ids"], got["metadatas"]) if m]
             article = Article(id=rec.id, title=rec.title, text=text, content_hash=rec.content_hash, source=rec.source,
                               date=rec.date, url=rec.url, path=rec.path, outlet=rec.outlet)
-            self._write_quotes([(article, chunks)])
+            vectors = dict(zip(got["ids"], got["embeddings"]))
+            self._write_quotes([(article, chunks)], vectors, [mean_vector(list(vectors.values()))])
             done += 1
-        if self.quotes.count() == 0:  # no article holds a quotation: remember that we looked
-            self.quotes.upsert(ids=["__none__"], metadatas=[{"doc_id": "", "speaker": ""}], embeddings=[_PLACEHOLDER])
+        self.quotes.modify(metadata={**ROLE_QUOTES, "backfilled": True})  # looked, even if no article quotes anyone
         self._quotes_ready = True
         return done
 
@@ -573,7 +590,7 @@ def _quote_meta(q, article: Article, chunk_id: str) -> dict[str, Any]:
         "kind": q.kind, "confidence": q.confidence,
         "title": article.title, "date": article.date, "source": article.source, "outlet": article.outlet,
         "char_start": q.char_start, "char_end": q.char_end, "sentence_start": q.sentence_start,
-        "sentence_end": q.sentence_end, "paragraph": q.paragraph, "text": q.text,
+        "sentence_end": q.sentence_end, "paragraph": q.paragraph,
     }
     from .filters import date_key
 
@@ -587,7 +604,7 @@ def _quote_meta(q, article: Article, chunk_id: str) -> dict[str, Any]:
 # read without the rest; the other fields go in one JSON string, ``payload``. Chroma stores each
 # metadata key as an indexed row, so fewer keys are cheaper writes (reuters-grain: quotation
 # writes 0.41 -> 0.27 s, registry 0.70 -> 0.60 s). Records written before read as they are.
-_REGISTRY_KEYS = ("path", "content_hash", "text")
+_REGISTRY_KEYS = ("path", "content_hash")
 _QUOTE_KEYS = ("doc_id", "content_hash", "speaker_key", "speaker_last")
 _PAYLOAD = "payload"
 
@@ -610,6 +627,12 @@ def unpacked(meta: dict[str, Any]) -> dict[str, Any]:
         fields = {}
     rest = {k: v for k, v in meta.items() if k != _PAYLOAD}
     return {**fields, **rest} if isinstance(fields, dict) else rest
+
+
+def mean_vector(vectors) -> np.ndarray:
+    """The unit-length mean of some unit vectors (an article's, from its chunks')."""
+    v = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    return v / max(float(np.linalg.norm(v)), 1e-12)
 
 
 def record_text(document: str | None, meta: dict[str, Any] | None) -> str:

@@ -126,3 +126,88 @@ def test_a_store_without_a_registered_function_gets_one_on_open(tmp_path, embedd
     ArticleStore(client, "news", embedder.model_id, 384)
     config = make_client(None, tmp_path).get_collection("news").configuration_json["embedding_function"]
     assert config["name"] == "news-assistant" and config["config"] == {"model_id": embedder.model_id}
+
+
+def test_registry_and_quotations_are_searchable_collections(seeded_store):
+    out = plain("""
+import chromadb, assistant.chroma_embedding
+client = chromadb.PersistentClient(path=STORE)
+articles = client.get_collection("news-articles")
+got = articles.get(include=["documents", "embeddings", "metadatas"])
+assert got["ids"] and all(len(d) > 500 for d in got["documents"]) and len(got["embeddings"][0]) == 384
+assert "text" not in got["metadatas"][0]
+quotes = client.get_collection("news-quotes")
+found = quotes.query(query_texts=["Is Israel a vassal state?"], n_results=3, where={"speaker_last": "vance"},
+                     include=["documents", "metadatas"])
+assert found["ids"][0] and any("vassal" in d for d in found["documents"][0]), found
+print("ok")
+""", seeded_store)
+    assert out.startswith("ok")
+
+
+def _downgrade_side_collections(path: Path) -> tuple[dict, dict]:
+    """Rewrite the registry and quotations the way 0.2 wrote them: one-number placeholder
+    vectors, texts in metadata. Returns the texts by id, to compare after the migration."""
+    from assistant.store import make_client, packed, unpacked
+
+    client = make_client(None, path)
+    texts = []
+    for name, keys in (("news-articles", ("path", "content_hash", "text")),
+                       ("news-quotes", ("doc_id", "content_hash", "speaker_key", "speaker_last"))):
+        got = client.get_collection(name).get(include=["documents", "metadatas"])
+        client.delete_collection(name)
+        old = client.create_collection(name, embedding_function=None)
+        metas = [packed({**unpacked(m), "text": d}, keys) for m, d in zip(got["metadatas"], got["documents"])]
+        old.add(ids=got["ids"], embeddings=[[0.0]] * len(got["ids"]), metadatas=metas)
+        texts.append(dict(zip(got["ids"], got["documents"])))
+    return texts[0], texts[1]
+
+
+def _side_texts(path: Path) -> tuple[dict, dict]:
+    from assistant.store import make_client
+
+    client = make_client(None, path)
+    out = []
+    for name in ("news-articles", "news-quotes"):
+        got = client.get_collection(name).get(include=["documents", "embeddings"])
+        assert all(len(e) == 384 for e in got["embeddings"])
+        out.append(dict(zip(got["ids"], got["documents"])))
+    return out[0], out[1]
+
+
+def _ask_cli(store: Path, home: Path, question: str) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "assistant"
+    env = {"PATH": str(exe.parent), "HOME": str(home), "ASSISTANT_AUTO_SEED": "false", "COLUMNS": "200"}
+    return subprocess.run([str(exe), "--data-dir", str(store), "ask", question], capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def test_old_side_collections_migrate_once_with_nothing_lost(seeded_store, tmp_path):
+    articles, quotes = _downgrade_side_collections(seeded_store)
+    assert quotes  # the seed quotes people
+    first = _ask_cli(seeded_store, tmp_path, "What did Vance say about a vassal state?")
+    assert first.returncode == 0, first.stderr
+    assert "records given their texts as documents and real vectors" in first.stderr and "vassal" in first.stdout
+    assert _side_texts(seeded_store) == (articles, quotes)
+    second = _ask_cli(seeded_store, tmp_path, "What did Vance say about a vassal state?")
+    assert second.returncode == 0 and "Migrated" not in second.stderr
+
+
+def test_a_migration_killed_at_any_step_loses_nothing(seeded_store, tmp_path):
+    """The copy is made under another name: killed while copying, the old collection is intact
+    and the copy is made again; killed after dropping the old one, the copy takes its name."""
+    from assistant.store import make_client
+
+    articles, quotes = _downgrade_side_collections(seeded_store)
+    client = make_client(None, seeded_store)
+    half = client.create_collection("news-articles-next", embedding_function=None)  # a copy cut short
+    half.add(ids=["x"], embeddings=[[1.0] * 384], documents=["partial"])
+    first = _ask_cli(seeded_store, tmp_path, "What did Vance say about a vassal state?")
+    assert first.returncode == 0 and "vassal" in first.stdout, first.stderr
+    assert _side_texts(seeded_store) == (articles, quotes)
+    # Now the step between dropping the old registry and renaming the finished copy.
+    client = make_client(None, seeded_store)
+    client.get_collection("news-articles").modify(name="news-articles-next")
+    again = _ask_cli(seeded_store, tmp_path, "What did Vance say about a vassal state?")
+    assert again.returncode == 0 and "vassal" in again.stdout, again.stderr
+    assert _side_texts(seeded_store) == (articles, quotes)

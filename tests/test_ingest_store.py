@@ -201,18 +201,3 @@ def test_chunks_are_embedded_shortest_first_in_the_models_own_tokens(make_assist
     from assistant.chunking import count_tokens
 
     assert [count_tokens(t) for t in seen] != sorted(count_tokens(t) for t in seen)  # the two orders differ here
-
-
-def test_article_text_lives_in_the_registry_metadata_and_old_stores_still_read(make_assistant, tmp_path):
-    f = tmp_path / "a.jsonl"
-    f.write_text(json.dumps({"id": "n1", "title": "Pier", "text": "The pier reopened on Friday."}) + "\n")
-    a = make_assistant()
-    a.ingest([f])
-    got = a.store.articles.get(ids=["n1"], include=["documents", "metadatas"])
-    assert got["metadatas"][0]["text"] == "The pier reopened on Friday." and not got["documents"][0]
-    assert a.store.article_text("n1") == "The pier reopened on Friday."
-    assert "text" not in vars(a.store.get_records(["n1"])["n1"])  # records stay small
-    # A record written the old way (text as the document) reads the same.
-    meta = {k: v for k, v in got["metadatas"][0].items() if k != "text"}
-    a.store.articles.upsert(ids=["old"], embeddings=[[0.0]], documents=["Old text."], metadatas=[meta])
-    assert a.store.article_text("old") == "Old text."

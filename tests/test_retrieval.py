@@ -210,35 +210,35 @@ def test_langchains_own_chroma_reads_the_chunk_collection(news):
     assert got["metadatas"] is None  # not asked for
 
 
-def test_chunk_texts_are_documents_and_side_records_keep_few_keys(news, tmp_path):
-    # Chunk texts are Chroma documents (plain Chroma and LangChain read them); side records
-    # (quotations, registry) keep their text in metadata.
+def test_texts_are_documents_and_side_records_keep_few_keys(news, tmp_path):
+    # Chunk, quotation and article texts are Chroma documents (plain Chroma and LangChain read them).
     got = news.store.chunks.get(where={"doc_id": "r1"}, include=["documents", "metadatas"])
     assert got["documents"] == ["Wheat exports from Kansas rose sharply in February, the grain board said."]
     assert "text" not in got["metadatas"][0] and got["metadatas"][0]["chunk_index"] == 0
     quotes = news.store.quotes.get(include=["documents", "metadatas"], limit=3)
-    assert quotes["ids"] and not any(quotes["documents"]) and all(unpacked(m)["text"] for m in quotes["metadatas"])
+    assert quotes["ids"] and all(quotes["documents"]) and not any("text" in unpacked(m) for m in quotes["metadatas"])
     # Only what is filtered on has a key of its own (each key is an indexed row in Chroma).
     assert set(quotes["metadatas"][0]) == {"doc_id", "content_hash", "speaker_key", "speaker_last", "payload"}
-    record = news.store.articles.get(ids=["r1"], include=["metadatas"])["metadatas"][0]
-    assert set(record) == {"path", "content_hash", "text", "payload"}
+    record = news.store.articles.get(ids=["r1"], include=["metadatas", "documents"])
+    assert set(record["metadatas"][0]) == {"path", "content_hash", "payload"}
+    assert record["documents"] == ["Wheat exports from Kansas rose sharply in February, the grain board said."]
     assert news.store.get_records(["r1"])["r1"].title == "Wheat exports rise"
 
 
 def test_old_forms_of_quotation_and_registry_records_still_answer(news, tmp_path):
-    # Quotation records with the text as their document and every field a key, and registry
-    # records of before, are read as they are (passages, BM25 rebuilt in another process, quotations).
+    # Quotation and registry records of before (every field a key, the text in metadata) are
+    # read as they are (passages, the lexical index rebuilt in another process, quotations).
     col = news.store.chunks
     got = col.get(where={"doc_id": "a1"}, include=["metadatas"])
-    q = news.store.quotes.get(include=["metadatas"], limit=1)
-    fields = unpacked(q["metadatas"][0])
-    news.store.quotes.delete(ids=q["ids"])  # written again the old way: every field a key, the text the document
-    news.store.quotes.add(ids=q["ids"], embeddings=[[0.0]], documents=[fields["text"]],
-                          metadatas=[{k: v for k, v in fields.items() if k != "text"}])
-    assert "text" not in news.store.quotes.get(ids=q["ids"], include=["metadatas"])["metadatas"][0]
-    record = news.store.articles.get(ids=["a1"], include=["metadatas"])["metadatas"][0]
-    news.store.articles.delete(ids=["a1"])  # a registry record of before: every field a key
-    news.store.articles.add(ids=["a1"], embeddings=[[0.0]], metadatas=[unpacked(record)])
+    q = news.store.quotes.get(include=["metadatas", "documents", "embeddings"], limit=1)
+    fields = {**unpacked(q["metadatas"][0]), "text": q["documents"][0]}
+    news.store.quotes.delete(ids=q["ids"])  # written again the old way: every field a key, the text too
+    news.store.quotes.add(ids=q["ids"], embeddings=q["embeddings"], metadatas=[fields])
+    assert not news.store.quotes.get(ids=q["ids"], include=["documents"])["documents"][0]
+    record = news.store.articles.get(ids=["a1"], include=["metadatas", "documents", "embeddings"])
+    news.store.articles.delete(ids=["a1"])  # a registry record of before: every field a key, the text too
+    news.store.articles.add(ids=["a1"], embeddings=record["embeddings"],
+                            metadatas=[{**unpacked(record["metadatas"][0]), "text": record["documents"][0]}])
     assert news.store.get_records(["a1"])["a1"].title == "Bushfire threatens Hill Top"
     assert all(r["text"] for r in news.store.find_quotes())
     answer = news.ask("Which town did the bushfire threaten?")
