@@ -57,6 +57,11 @@ def store_error(exc: Exception, action: str, where: str = "") -> StoreError:
             hint="free some space, then run the same command again: articles reported done are complete "
             "and kept, the rest are written then (nothing is half-stored)",
         )
+    if where.startswith("http") and _connection_lost(exc):
+        return StoreUnavailableError(
+            f"Cannot reach the Chroma server at {where}: {action} failed ({exc.__class__.__name__}).",
+            hint="the server stopped or the network dropped: start it again (`chroma run --path DIR --port PORT`) "
+            "and repeat the command; nothing stored was lost")
     if any(m in low for m in _DAMAGED):
         return StoreError(
             f"The store{place} is damaged: {action} failed ({msg.strip()[:200]}).",
@@ -65,6 +70,16 @@ def store_error(exc: Exception, action: str, where: str = "") -> StoreError:
         )
     return StoreError(f"{action[:1].upper()}{action[1:]} failed: {exc.__class__.__name__}: {msg.strip()[:300]}",
                       hint="check the store's folder or server, then try again")
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) is a failed or dropped connection (httpx, OS)."""
+    while exc is not None:
+        if isinstance(exc, ConnectionError) or "connect" in type(exc).__name__.lower() \
+                or "connection refused" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _guarded(action: str):
@@ -210,6 +225,7 @@ class ArticleStore:
         if current.get("name") != self._function.name() or current.get("config") != self._function.get_config():
             self.chunks.modify(configuration={"embedding_function": self._function})
 
+    @_guarded("recording a write")
     def stamp_write(self) -> None:
         """Mark the chunk collection as written (a new token in its metadata), so derived
         indexes in other processes, or on other machines sharing a Chroma server, notice."""
@@ -217,6 +233,7 @@ class ArticleStore:
         meta = {k: v for k, v in (self.chunks.metadata or {}).items() if not k.startswith("hnsw:")}
         self.chunks.modify(metadata={**meta, "written": uuid.uuid4().hex})
 
+    @_guarded("reading the store's state")
     def write_token(self) -> str:
         """The token of the chunk collection's last write by any process ('' before the first)."""
         fresh = self.client.get_collection(self.name, embedding_function=self._function)
