@@ -217,9 +217,15 @@ def _diversify(passages: list[Passage], k: int, max_per_article: int) -> tuple[l
 
 
 def passage_to_document(p: Passage) -> Document:
+    """A passage as a LangChain ``Document`` whose metadata are scalars only (``also_in``, the
+    wire copies' article ids, joined by commas; absent when there are none), so the document
+    can be added to any LangChain vector store, Chroma included."""
     meta = p.to_dict()
     text = meta.pop("text")
-    return Document(page_content=text, metadata=meta, id=p.chunk_id)
+    also = meta.pop("also_in", None)
+    if also:
+        meta["also_in"] = ",".join(also)
+    return Document(page_content=text, metadata={k: v for k, v in meta.items() if v is not None}, id=p.chunk_id)
 
 
 class PassageRetriever(BaseRetriever):

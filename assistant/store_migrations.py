@@ -16,11 +16,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 
 import numpy as np
 
-from .store import ROLE_ARTICLES, ROLE_QUOTES, ArticleStore, mean_vector, packed, unpacked, _QUOTE_KEYS, _REGISTRY_KEYS
+from .store import _QUOTE_KEYS, _REGISTRY_KEYS, ROLE_ARTICLES, ROLE_QUOTES, ArticleStore, mean_vector, packed, unpacked
 
 PAGE = 500
 NEXT = "-next"  # suffix of a collection being filled to replace another
@@ -123,10 +122,10 @@ def _copy_quotes(store: ArticleStore, old, new) -> int:
         ids = [got["ids"][k] for k in keep]
         texts = [str(m.pop("text", None) or got["documents"][k] or "") for m, k in zip(metas, keep)]
         by_chunk, by_article = _chunk_vectors(store, sorted({str(m.get("doc_id", "")) for m in metas}))
-        pick: Callable[[dict], np.ndarray] = lambda m: by_chunk.get(  # noqa: E731
-            str(m.get("chunk_id", "")), by_article.get(str(m.get("doc_id", "")), _fallback(store)))
+        vectors = [by_chunk.get(str(m.get("chunk_id", "")), by_article.get(str(m.get("doc_id", "")), _fallback(store)))
+                   for m in metas]  # the passage it was said in; else its article; else the shared fallback
         new.upsert(ids=ids, documents=texts, metadatas=[packed(m, _QUOTE_KEYS) for m in metas],
-                   embeddings=np.asarray([pick(m) for m in metas], dtype=np.float32))
+                   embeddings=np.asarray(vectors, dtype=np.float32))
         n += len(ids)
     if n == 0:
         new.modify(metadata={**ROLE_QUOTES, "backfilled": True})  # the marker's meaning, kept

@@ -91,7 +91,7 @@ def main() -> int:
                      "copies_ingest_s": round(ingest_s, 1),
                      "copies_chunks_per_s": round(added_chunks / ingest_s, 1) if ingest_s else None,
                      "first_retrieve_after_ingest_s": round(first_q, 3),
-                     "bm25_segments": a.bm25.segment_sizes}
+                     "lexical_chunks": len(a.bm25)}
             for method in ("hybrid", "dense"):
                 a.settings = a.settings.model_copy(update={"retrieval": method})
                 lat = []
@@ -129,11 +129,11 @@ def main() -> int:
                 "import json, sys, time; from pathlib import Path; from assistant import Assistant\n"
                 "b = Assistant(data_dir=Path(sys.argv[1]), auto_seed=False)\n"
                 "t = time.perf_counter(); b.bm25.search('the first question of another process', 5)\n"
-                "print(json.dumps({'s': time.perf_counter() - t, 'stemmed': b.bm25.stats['stemmed']}))\n")
+                "print(json.dumps({'s': time.perf_counter() - t, 'stemmed': b.bm25.stats['read']}))\n")
             got = json.loads(subprocess.run([sys.executable, "-c", probe, str(Path(tmp) / "data")], check=True,
                                             capture_output=True, text=True).stdout.strip().splitlines()[-1])
             stage["second_process_bm25_open_s"] = round(got["s"], 3)
-            stage["second_process_bm25_stemmed"] = got["stemmed"]
+            stage["second_process_lexical_read"] = got["stemmed"]
             out["stages"].append(stage)
             print(json.dumps(stage), flush=True)
         out["embed_cache"] = {"hits": a.embed_cache.hits, "misses": a.embed_cache.misses}

@@ -126,3 +126,19 @@ def test_runnable_takes_a_dict_returns_json_and_streams_the_retrieval_step(harbo
 
     kinds = asyncio.run(events())
     assert "on_retriever_start" in kinds and "on_retriever_end" in kinds
+
+
+def test_retrieved_documents_round_trip_into_other_vector_stores(harbour, tmp_path):
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_core.vectorstores import InMemoryVectorStore
+
+    docs = harbour.as_retriever(search_kwargs={"k": 3}).invoke("ferry harbour")
+    assert all(isinstance(v, (str, int, float, bool)) for d in docs for v in d.metadata.values())
+    for store in (InMemoryVectorStore(harbour.embedder),
+                  Chroma(client=chromadb.PersistentClient(path=str(tmp_path)), collection_name="mine",
+                         embedding_function=harbour.embedder)):
+        store.add_documents(docs)
+        back = store.similarity_search("island ferry fares", k=1)
+        assert back[0].page_content in {d.page_content for d in docs}
+        assert back[0].metadata["title"] and back[0].metadata["doc_id"]
