@@ -244,7 +244,7 @@ class Assistant:
         from .conversation import rewrite
 
         previous = [h if isinstance(h, str) else (h.rewritten or h.question) for h in history]
-        standalone = rewrite(q, previous)
+        standalone = rewrite(q, previous, self.settings.spacy_model)
         return standalone, (standalone if standalone != q else None)
 
     def ask(self, question: str, k: int | None = None, where: dict | None = None,
