@@ -133,6 +133,20 @@ def fold_copies(text: str, citations: list[Citation], passages: list[Passage]) -
     return text, kept
 
 
+def also_in_label(c: Citation) -> str:
+    """The other articles holding a citation's text, for people: "Title (outlet, date) [id]; ..."."""
+    named = {a.id: a for a in c.also_in_articles}
+    out = []
+    for doc_id in c.also_in:
+        a = named.get(doc_id)
+        if a is None or not a.title:
+            out.append(doc_id)
+            continue
+        meta = ", ".join(x for x in (a.outlet or a.source, a.date) if x)
+        out.append(f"{a.title} ({meta}) [{doc_id}]" if meta else f"{a.title} [{doc_id}]")
+    return "; ".join(out)
+
+
 def merge_spans(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     """Join spans that touch or are separated only by white space, so a quote stays contiguous."""
     out: list[tuple[int, int]] = []

@@ -124,19 +124,9 @@ def ingest(
         raise typer.Exit(3 if (report.added or report.replaced or report.unchanged) else 1)
 
 
-def _copies(c) -> str:
-    """The other articles holding a citation's text: "Title (outlet, date) [id]; ...", once each."""
-    named = {a.id: a for a in c.also_in_articles}
-    out = []
-    for doc_id in c.also_in:
-        a = named.get(doc_id)
-        meta = ", ".join(x for x in (a.outlet or a.source, a.date) if x) if a else ""
-        label = f"{a.title} ({meta})" if a and meta else (a.title if a and a.title else "")
-        out.append(f"{label} [{doc_id}]" if label else doc_id)
-    return "; ".join(out)
-
-
 def _render_answer(answer, console: Console, text: bool = True) -> None:
+    from .citations import also_in_label
+
     if text:
         body = escape(answer.text)
         body = re.sub(r"\\?\[(\d+)\]", r"[bold cyan]\[\1][/bold cyan]", body)
@@ -151,7 +141,7 @@ def _render_answer(answer, console: Console, text: bool = True) -> None:
             console.print(f" [bold cyan]\\[{c.n}][/bold cyan] [bold]{escape(c.title)}[/bold]" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
             console.print(f"     [green]│ {escape(' '.join(c.quote.split()))}[/green]")
             if c.also_in:
-                console.print(f"     [dim]also in: {escape(_copies(c))}[/dim]")
+                console.print(f"     [dim]also in: {escape(also_in_label(c))}[/dim]")
     if answer.usage and answer.usage.get("llm_called"):
         u = answer.usage
         cost = f", ~${u['cost_usd']:.5f}" if u.get("cost_usd") is not None else ""

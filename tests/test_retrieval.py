@@ -1,6 +1,10 @@
 """Hybrid retrieval, diversification and metadata filters, on real embeddings and real Chroma."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -322,3 +326,23 @@ def test_two_citations_of_one_text_in_two_articles_fold_into_one():
     assert text == "They will strike for 48 hours [1]. The strike starts Monday [1]."
     assert [c.n for c in cits] == [1] and cits[0].also_in == ("coastal-7",)
     assert cits[0].also_in_articles[0].outlet == "Coastal Press"
+
+
+def test_the_cli_and_the_chat_show_the_other_wire_copy_once(tmp_path):
+    from .test_cli import run
+
+    f, rows = _two_wire_stories(tmp_path)
+    data = tmp_path / "cli-store"
+    assert run(["ingest", str(f)], data, ASSISTANT_AUTO_SEED="false").returncode == 0
+    r = run(["ask", "How long will the Valdera dockworkers strike?"], data, ASSISTANT_AUTO_SEED="false")
+    assert r.returncode == 0, r.stderr
+    sources = r.stdout.split("Sources", 1)[1]
+    assert sources.count("also in:") == 1 and sources.count("48 hours") == 1, sources
+    assert any(f"also in: {row['title']} ({row['outlet']}, {row['date']}) [{row['id']}]" in sources for row in rows)
+    exe = str(Path(sys.executable).parent / "assistant")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({"ASSISTANT_DATA_DIR": str(data), "ASSISTANT_AUTO_SEED": "false", "HOME": str(tmp_path), "COLUMNS": "200"})
+    chat = subprocess.run([exe, "chat"], input="How long will the Valdera dockworkers strike?\n", capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert chat.returncode == 0, chat.stderr
+    assert chat.stdout.count("also in:") == 1, chat.stdout
