@@ -3,7 +3,7 @@
 A question is rewritten only when it depends on the chat's history (:func:`is_followup`): a
 pronoun with nothing in the question it can stand for ("What did he say about migration?"), a
 demonstrative ("those demands"), "there"/"then" with no place or time named, a fragment with no
-verb ("And in Syria?", "Why?"), a continuation ("And ...", "What about ...") that adds nothing
+verb ("And in Syria?", "Why?"; not a run of nouns typed as a search), a continuation ("And ...", "What about ...") that adds nothing
 after its subject ("And what did Vance say?"), or a comparison with what came before ("the same",
 "too", "else"). The question is parsed by the spaCy pipeline that attributes quotations (loaded
 once, on the first follow-up). A standalone question is used exactly as typed.
@@ -103,14 +103,25 @@ def _opener(doc) -> str:
 def _own_content(doc) -> bool:
     """Whether the question says something beyond its subject and question words: a noun, number
     or adjective outside the subject ("And what did Vance say?" says nothing more)."""
-    subject = {t.i for t in doc if t.dep_ in ("nsubj", "nsubjpass") for t in t.subtree}
+    subject = {w.i for s in doc if s.dep_ in ("nsubj", "nsubjpass") for w in s.subtree}
     return any(t.pos_ in ("NOUN", "PROPN", "NUM", "ADJ") and t.i not in subject for t in doc)
+
+
+def _fragment_of_a_question(doc) -> bool:
+    """No verb, and nothing to search for on its own: a continuation ("And in Syria?", "What about
+    trucks?"), a bare question word ("Why?"), a phrase opening with a preposition ("In Syria?"),
+    or no noun at all. A run of nouns typed as a search ("Gaza ceasefire talks") stands alone."""
+    if any(t.pos_ in ("VERB", "AUX") for t in doc):
+        return False
+    first = doc[0]
+    return (bool(_opener(doc)) or first.pos_ == "ADP" or first.tag_ in ("WDT", "WP", "WRB")
+            or not any(t.pos_ in _NOUNS for t in doc))
 
 
 def depends_on_history(doc) -> bool:
     """The decision of :func:`is_followup` on a parsed question."""
-    if not any(t.pos_ in ("VERB", "AUX") for t in doc):
-        return True  # a fragment: "Why?", "And in Syria?", "What about trucks?"
+    if _fragment_of_a_question(doc):
+        return True
     if _opener(doc) in ("what about", "how about", "and what about"):
         return True
     if any(_points_back(t) for t in doc) or _adds_to_before(doc):

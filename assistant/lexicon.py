@@ -1,7 +1,7 @@
-"""Word lists of the English language that who-said-what needs, in one place.
+"""Word lists of the English language that who-said-what and chat follow-ups need, in one place.
 
 Only language: verbs of speech, pronouns, role and organisation nouns, the words that introduce
-a title. Never names, places or topics of any corpus: speakers, places and organisations are
+a title, the words that make a question lean on the one before it. Never names, places or topics of any corpus: speakers, places and organisations are
 recognised by the spaCy pipeline, not listed here.
 """
 

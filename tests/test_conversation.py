@@ -61,6 +61,7 @@ def test_the_rewrite_decision_on_the_dev_followups():
     "What did the Italian prime minister say when she visited Tunis?",  # "she" is the prime minister
     "How did Siemens' shares react to its results?",
     "Is it true that grain exports fell last year?",
+    "Grain export quotas Black Sea",  # a search typed as words, not a fragment of a question
 ])
 def test_standalone_questions_are_used_exactly_as_typed(question):
     assert rewrite(question, ["What did Netanyahu say about the alliance?"]) == question
