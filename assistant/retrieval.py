@@ -163,25 +163,27 @@ def diversify(passages: list[Passage], k: int, max_per_article: int) -> list[Pas
     return _diversify(passages, k, max_per_article)[0]
 
 
+def _duplicate_of(p: Passage, taken: list[Passage]) -> Passage | None:
+    """The passage of ``taken`` that ``p`` repeats: mostly the same span of one article, or a
+    near-identical text under another id (wire copies of one story)."""
+    for q in taken:
+        if q.doc_id == p.doc_id:
+            inter = min(p.char_end, q.char_end) - max(p.char_start, q.char_start)
+            if inter > 0.5 * (p.char_end - p.char_start):
+                return q
+        elif near_identical(q.text, p.text):
+            return q
+    return None
+
+
 def _diversify(passages: list[Passage], k: int, max_per_article: int) -> tuple[list[Passage], bool]:
     """``diversify``, and whether an article had to fill a place over its cap."""
-
-    def dup_of(p: Passage, taken: list[Passage]) -> Passage | None:
-        for q in taken:
-            if q.doc_id == p.doc_id:
-                inter = min(p.char_end, q.char_end) - max(p.char_start, q.char_start)
-                if inter > 0.5 * (p.char_end - p.char_start):
-                    return q
-            elif near_identical(q.text, p.text):  # the same story under two ids (wire duplicates)
-                return q
-        return None
-
     if max_per_article:
         head: list[Passage] = []  # the first max_per_article + 1 distinct candidates
         for p in passages:
             if len(head) > max_per_article:
                 break
-            if dup_of(p, head) is None:
+            if _duplicate_of(p, head) is None:
                 head.append(p)
         if len(head) > max_per_article and len({p.doc_id for p in head}) == 1:
             max_per_article += 1
@@ -191,7 +193,7 @@ def _diversify(passages: list[Passage], k: int, max_per_article: int) -> tuple[l
     copies: dict[int, list[ArticleRef]] = {}  # id(kept passage) -> other articles with its text
 
     def is_dup(p: Passage) -> bool:
-        q = dup_of(p, out)
+        q = _duplicate_of(p, out)
         if q is not None and q.doc_id != p.doc_id and p.doc_id not in {a.id for a in copies.setdefault(id(q), [])}:
             copies[id(q)].append(article_ref(p))
         return q is not None
