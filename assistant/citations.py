@@ -4,8 +4,10 @@ Wire copies of one story are stored as different articles; a passage or quote th
 them hold is cited once, naming the others (``also_in``). Two texts are *near-identical* when
 their normalised forms are equal (case, white space and curly or straight quote marks folded)
 or, failing that, when at least ``COPY_OVERLAP`` of the longer one's word tokens (counted with
-repetition) are shared with the other: an edited copy that changed a word or two. A quote
-shorter than ``MIN_COPY_TOKENS`` words is no evidence of a copy (stock phrases recur across stories).
+repetition) are shared with the other and no number differs: an edited copy that changed a word
+or two. Texts that differ in a number are never copies: templated reports ("exports rose 12 pct in
+February", "... 15 pct in March") say different things in nearly the same words. A quote shorter
+than ``MIN_COPY_TOKENS`` words is no evidence of a copy (stock phrases recur across stories).
 """
 
 from __future__ import annotations
@@ -47,7 +49,12 @@ def near_identical(a: str, b: str) -> bool:
     (ca, na), (cb, nb) = _bag(a), _bag(b)
     if not na or not nb or min(na, nb) < COPY_OVERLAP * max(na, nb):
         return False
-    return sum((ca & cb).values()) >= COPY_OVERLAP * max(na, nb)
+    return sum((ca & cb).values()) >= COPY_OVERLAP * max(na, nb) and _same_numbers(ca, cb)
+
+
+def _same_numbers(a: Counter, b: Counter) -> bool:
+    """Whether no token holding a digit is in one bag more often than in the other."""
+    return not any(any(ch.isdigit() for ch in tok) for tok in (a - b) + (b - a))
 
 
 def holds_copy(text: str, quote: str) -> bool:
@@ -60,15 +67,17 @@ def holds_copy(text: str, quote: str) -> bool:
         return True
     need, window = Counter(q), Counter(t[: len(q)])
     shared = sum((need & window).values())  # tokens of the window that match the quote's
-    for i in range(len(q), len(t)):
-        if shared >= COPY_OVERLAP * len(q):
+    for i in range(len(q), len(t) + 1):
+        if shared >= COPY_OVERLAP * len(q) and _same_numbers(need, +window):
             return True
+        if i == len(t):
+            return False
         gone, new = t[i - len(q)], t[i]  # slide the window one token on
         shared -= window[gone] <= need[gone]
         window[gone] -= 1
         window[new] += 1
         shared += window[new] <= need[new]
-    return shared >= COPY_OVERLAP * len(q)
+    return False
 
 
 def article_ref(p: Passage) -> ArticleRef:
