@@ -19,12 +19,12 @@ from .errors import (
     StoreError,
     StoreUnavailableError,
 )
-from .schema import Answer, Article, Chunk, Citation, IngestFailure, IngestReport, Passage
+from .schema import Answer, Article, ArticleRef, Chunk, Citation, IngestFailure, IngestReport, Passage
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Answer", "Article", "Assistant", "AssistantError", "Chunk", "Citation", "ConfigError", "EmbeddingError",
+    "Answer", "Article", "ArticleRef", "Assistant", "AssistantError", "Chunk", "Citation", "ConfigError", "EmbeddingError",
     "EmbeddingMismatchError", "IngestError", "IngestFailure", "IngestReport", "InputError", "Passage", "Settings",
     "StoreError", "StoreUnavailableError", "ask", "get_assistant", "ingest",
 ]

@@ -125,6 +125,8 @@ def ingest(
 
 
 def _render_answer(answer, console: Console, text: bool = True) -> None:
+    from .citations import also_in_label
+
     if text:
         body = escape(answer.text)
         body = re.sub(r"\\?\[(\d+)\]", r"[bold cyan]\[\1][/bold cyan]", body)
@@ -139,7 +141,7 @@ def _render_answer(answer, console: Console, text: bool = True) -> None:
             console.print(f" [bold cyan]\\[{c.n}][/bold cyan] [bold]{escape(c.title)}[/bold]" + (f" [dim]({escape(meta)})[/dim]" if meta else ""))
             console.print(f"     [green]│ {escape(' '.join(c.quote.split()))}[/green]")
             if c.also_in:
-                console.print(f"     [dim]same text also in: {escape(', '.join(c.also_in))}[/dim]")
+                console.print(f"     [dim]also in: {escape(also_in_label(c))}[/dim]")
     if answer.usage and answer.usage.get("llm_called"):
         u = answer.usage
         cost = f", ~${u['cost_usd']:.5f}" if u.get("cost_usd") is not None else ""

@@ -246,7 +246,7 @@ class Assistant:
         from .conversation import rewrite
 
         previous = [h if isinstance(h, str) else (h.rewritten or h.question) for h in history]
-        standalone = rewrite(q, previous)
+        standalone = rewrite(q, previous, self.settings.spacy_model)
         return standalone, (standalone if standalone != q else None)
 
     def ask(self, question: str, k: int | None = None, where: dict | None = None,
@@ -280,11 +280,11 @@ class Assistant:
         if hasattr(answerer, "stream"):
             for part in answerer.stream(q, retrieval):
                 if isinstance(part, Answer):
-                    answer = part
+                    answer = _fold_copies(part)
                 else:
                     yield part
         else:
-            answer = answerer.answer(q, retrieval)
+            answer = _fold_copies(answerer.answer(q, retrieval))
             yield answer.text
         t3 = time.perf_counter()
         if len(" ".join(question.split())) > MAX_QUESTION_CHARS:
@@ -523,6 +523,16 @@ def ask(question: str, k: int | None = None, where: dict | None = None,
 def ingest(paths: Iterable[str | Path] | str | Path, prune: bool = False) -> IngestReport:
     """Ingest files, folders or ``.jsonl`` files into the default store."""
     return get_assistant().ingest(paths, prune=prune)
+
+
+def _fold_copies(answer: Answer) -> Answer:
+    """``answer`` with one citation per quoted text: wire copies among its passages are named on
+    the citation (``also_in``), not cited again (:func:`assistant.citations.fold_copies`)."""
+    from .citations import fold_copies
+
+    if answer.citations:
+        answer.text, answer.citations = fold_copies(answer.text, answer.citations, answer.passages)
+    return answer
 
 
 def _local_model(embedder) -> bool:

@@ -1,7 +1,7 @@
-"""Word lists of the English language that who-said-what needs, in one place.
+"""Word lists of the English language that who-said-what and chat follow-ups need, in one place.
 
 Only language: verbs of speech, pronouns, role and organisation nouns, the words that introduce
-a title. Never names, places or topics of any corpus: speakers, places and organisations are
+a title, the words that make a question lean on the one before it. Never names, places or topics of any corpus: speakers, places and organisations are
 recognised by the spaCy pipeline, not listed here.
 """
 
@@ -64,3 +64,27 @@ TITLE_CUES = frozenset({"titled", "entitled", "called", "dubbed", "named", "nick
 # Question words and auxiliaries that start a question, not a name ("What did X say?").
 QUESTION_WORDS = frozenset("what who whom whose which when where why how did does do is are was were has have "
                            "had will would could should can".split())
+
+# --- follow-up questions in a chat -------------------------------------------------------------
+
+# Personal pronouns that point back to something named earlier (third person only: "I" and "you"
+# are the speakers of the chat). Possessives ("its", "his") are told apart by their part-of-speech tag.
+ANAPHORIC_PRONOUNS = frozenset("he she it they him her them his its their hers theirs".split())
+
+# Pronouns that need a singular antecedent; the others ("they", "them", "their") take any noun.
+SINGULAR_PRONOUNS = frozenset("he she it him her his its hers".split())
+
+# Demonstratives; as a pronoun or determiner ("that", "those demands") they point back, except
+# inside a date or time ("this year").
+DEMONSTRATIVES = frozenset("this that these those".split())
+
+# Adverbs that point back to a place or a time named earlier ("evacuated from there").
+ANAPHORIC_ADVERBS = frozenset({"there", "then"})
+
+# Words that open a question continuing the previous one ("And in Syria?", "What about trucks?").
+CONTINUATION_OPENERS = ("and what about", "what about", "how about", "and", "but", "so", "also")
+
+# Words that compare with, or add to, something said before ("did the US do the same?", "who else?",
+# "did France vote too?").
+ADDITIVE_ADVERBS = frozenset({"too", "also", "else", "instead", "either"})
+SAME_PHRASES = ("the same", "as well")

@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.text import Text
 from rich.theme import Theme
 
+from .citations import also_in_label
 from .core import Assistant, Chat
 from .errors import AssistantError
 from .schema import Answer
@@ -72,6 +73,8 @@ class ChatREPL:
             head = words if len(words) <= 90 else words[:87].rsplit(" ", 1)[0] + "…"
             date = f" ({escape(c.date)})" if c.date else ""
             self.console.print(f"  [marker]\\[{c.n}][/marker] [bold]{escape(c.title)}[/bold]{date} [dim]— {escape(head)}[/dim]")
+            if c.also_in:
+                self.console.print(f"      [dim]also in: {escape(also_in_label(c))}[/dim]")
 
     def show_answer(self, answer: Answer, streamed: bool) -> None:
         if answer.rewritten:

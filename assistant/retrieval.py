@@ -13,8 +13,9 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from .citations import article_ref, near_identical
 from .filters import Filters
-from .schema import Passage
+from .schema import ArticleRef, Passage
 from .store import ArticleStore
 
 
@@ -154,44 +155,47 @@ class _Pool:
 
 def diversify(passages: list[Passage], k: int, max_per_article: int) -> list[Passage]:
     """The best k passages, skipping near-duplicates (a chunk mostly inside one already taken,
-    or the same text under another id: that article's id goes into the kept one's ``also_in``). An article contributes at most ``max_per_article``
+    or a near-identical text under another id (:func:`assistant.citations.near_identical`): that
+    article goes into the kept one's ``also_in`` and ``also_in_articles``). An article contributes at most ``max_per_article``
     passages (0 = no cap) while other articles can fill the k places; if they cannot, its
     further passages fill the rest. When the first ``max_per_article + 1`` distinct candidates
     all come from one article, the question is about that article: the cap is one higher."""
     return _diversify(passages, k, max_per_article)[0]
 
 
+def _duplicate_of(p: Passage, taken: list[Passage]) -> Passage | None:
+    """The passage of ``taken`` that ``p`` repeats: mostly the same span of one article, or a
+    near-identical text under another id (wire copies of one story)."""
+    for q in taken:
+        if q.doc_id == p.doc_id:
+            inter = min(p.char_end, q.char_end) - max(p.char_start, q.char_start)
+            if inter > 0.5 * (p.char_end - p.char_start):
+                return q
+        elif near_identical(q.text, p.text):
+            return q
+    return None
+
+
 def _diversify(passages: list[Passage], k: int, max_per_article: int) -> tuple[list[Passage], bool]:
     """``diversify``, and whether an article had to fill a place over its cap."""
-
-    def dup_of(p: Passage, taken: list[Passage]) -> Passage | None:
-        for q in taken:
-            if q.doc_id == p.doc_id:
-                inter = min(p.char_end, q.char_end) - max(p.char_start, q.char_start)
-                if inter > 0.5 * (p.char_end - p.char_start):
-                    return q
-            elif q.text == p.text:  # the same story under two ids (wire duplicates)
-                return q
-        return None
-
     if max_per_article:
         head: list[Passage] = []  # the first max_per_article + 1 distinct candidates
         for p in passages:
             if len(head) > max_per_article:
                 break
-            if dup_of(p, head) is None:
+            if _duplicate_of(p, head) is None:
                 head.append(p)
         if len(head) > max_per_article and len({p.doc_id for p in head}) == 1:
             max_per_article += 1
     out: list[Passage] = []
     held: list[Passage] = []  # over the per-article cap, kept for backfill
     per_doc: dict[str, int] = {}
-    copies: dict[int, list[str]] = {}  # id(kept passage) -> other articles with its exact text
+    copies: dict[int, list[ArticleRef]] = {}  # id(kept passage) -> other articles with its text
 
     def is_dup(p: Passage) -> bool:
-        q = dup_of(p, out)
-        if q is not None and q.doc_id != p.doc_id and p.doc_id not in copies.setdefault(id(q), []):
-            copies[id(q)].append(p.doc_id)
+        q = _duplicate_of(p, out)
+        if q is not None and q.doc_id != p.doc_id and p.doc_id not in {a.id for a in copies.setdefault(id(q), [])}:
+            copies[id(q)].append(article_ref(p))
         return q is not None
 
     for p in passages:
@@ -213,7 +217,8 @@ def _diversify(passages: list[Passage], k: int, max_per_article: int) -> tuple[l
             backfilled = True
     rank = {id(p): i for i, p in enumerate(passages)}
     out.sort(key=lambda p: rank[id(p)])
-    return [replace(p, also_in=tuple(copies[id(p)])) if copies.get(id(p)) else p for p in out], backfilled
+    return [replace(p, also_in=tuple(a.id for a in copies[id(p)]), also_in_articles=tuple(copies[id(p)]))
+            if copies.get(id(p)) else p for p in out], backfilled
 
 
 def passage_to_document(p: Passage) -> Document:

@@ -38,6 +38,18 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class ArticleRef:
+    """Another article holding a passage's (near-)identical text: a wire copy of the same story."""
+
+    id: str
+    title: str = ""
+    source: str = ""
+    outlet: str = ""
+    date: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with its article's metadata and its relevance to the question."""
 
@@ -52,13 +64,15 @@ class Passage:
     char_end: int
     score: float
     path: str = ""
-    also_in: tuple[str, ...] = ()  # other articles holding this exact text (wire copies among the candidates)
+    also_in: tuple[str, ...] = ()  # ids of other articles holding near-identical text (wire copies among the candidates)
     outlet: str = ""  # the publisher; ``source`` is the article's URL or file path
     url: str = ""
+    also_in_articles: tuple[ArticleRef, ...] = ()  # those articles, with title and source
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["also_in"] = list(self.also_in)
+        d["also_in_articles"] = [asdict(a) for a in self.also_in_articles]
         return d
 
 
@@ -69,6 +83,9 @@ class Citation:
     ``quote`` is the exact span of the passage that supports the sentence carrying the
     marker; ``char_start``/``char_end`` locate that quote in the article's text, so
     ``article_text[char_start:char_end] == quote``. ``text`` is the whole passage.
+    ``also_in`` names (by id) the other articles that hold the quote's text, near-identical
+    (:func:`assistant.citations.near_identical`): wire copies of one story folded into this
+    citation; ``also_in_articles`` gives their titles and sources, in the same order.
     """
 
     n: int
@@ -82,13 +99,15 @@ class Citation:
     char_start: int
     char_end: int
     score: float
-    also_in: tuple[str, ...] = ()  # other articles holding the passage's exact text (wire copies)
+    also_in: tuple[str, ...] = ()  # ids of other articles holding the same text (wire copies)
     outlet: str = ""  # the publisher; ``source`` is the article's URL or file path
     url: str = ""
+    also_in_articles: tuple[ArticleRef, ...] = ()  # those articles, with title and source
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["also_in"] = list(self.also_in)
+        d["also_in_articles"] = [asdict(a) for a in self.also_in_articles]
         return d
 
 

@@ -94,6 +94,16 @@ def test_piped_questions_one_per_line(tmp_path):
     assert "searched for: And what did Vance say" in out
 
 
+def test_piped_chat_keeps_a_standalone_question_and_rewrites_a_followup(tmp_path):
+    r = subprocess.run([EXE, "chat"], input="What did Netanyahu say about the alliance?\n"
+                       "What did Vance say when he met Netanyahu in Jerusalem?\nAnd what did he say about Gaza?\n",
+                       capture_output=True, text=True, env=env_for(tmp_path), timeout=300)
+    assert r.returncode == 0, r.stderr
+    searched = [line for line in r.stdout.splitlines() if "searched for:" in line]
+    assert len(searched) == 1, searched  # the standalone question was searched as typed
+    assert "searched for: And what did he say about Gaza (" in searched[0] and "Vance" in searched[0]
+
+
 def test_chat_object_in_python(seeded):
     chat = seeded.chat()
     chat.ask("What did Netanyahu say about the alliance?")

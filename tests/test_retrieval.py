@@ -1,6 +1,10 @@
 """Hybrid retrieval, diversification and metadata filters, on real embeddings and real Chroma."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -146,9 +150,10 @@ def test_wire_copies_are_named_on_the_passage_and_its_citation(make_assistant, t
 
     from assistant.cli import _render_answer
 
-    console = Console(record=True, width=120)
+    console = Console(record=True, width=400)
     _render_answer(ans, console)
-    assert f"same text also in: {copy}" in console.export_text()
+    shown = console.export_text()
+    assert f"also in: {rows[1 if copy == 'wire-2' else 0]['title']} (" in shown and f"[{copy}]" in shown
 
 
 def test_an_article_that_holds_the_top_places_gets_one_more():
@@ -247,3 +252,100 @@ def test_old_forms_of_quotation_and_registry_records_still_answer(news, tmp_path
     fresh.sync()
     assert fresh.stats["read"] == news.store.count_chunks()
     assert fresh.search("Hill Top bushfire", 3)[0][0] in got["ids"]
+
+
+SHARED = ("Dockworkers at the port of Valdera will strike for 48 hours from Monday after talks on a "
+          "6 percent pay rise collapsed, the Harbour Workers Union said on Thursday. Its secretary, Marta "
+          'Ilves, said: "We have waited two years for an offer that keeps up with rents."')
+
+
+def _two_wire_stories(tmp_path):
+    """Two stories of different outlets that share one paragraph (the second copy with curly
+    quotes and doubled spaces), and an unrelated one."""
+    copy = SHARED.replace('"We', "“We").replace('rents."', "rents.”").replace(" after talks", "  after talks")
+    rows = [
+        {"id": "northwire-1", "title": "Valdera dockworkers to strike over pay", "outlet": "Northwire",
+         "date": "2026-03-05", "text": "Container traffic at Valdera could halt next week.\n\n" + SHARED
+         + "\n\nShipping lines said they would divert vessels to Porto Cale if the stoppage goes ahead."},
+        {"id": "coastal-7", "title": "Port of Valdera faces 48-hour stoppage", "outlet": "Coastal Press",
+         "date": "2026-03-06", "text": "Exporters in the region warned of losses running into millions.\n\n" + copy
+         + "\n\nThe port authority said it remained open to mediation by the labour ministry."},
+        {"id": "other", "title": "Rail fares rise", "outlet": "Northwire", "date": "2026-03-05",
+         "text": "Regional rail fares will rise by 3 percent in April, the transport ministry said on Friday."},
+    ]
+    f = tmp_path / "wire-stories.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return f, rows
+
+
+def test_a_paragraph_two_wire_stories_share_is_cited_once_naming_both(make_assistant, tmp_path):
+    f, rows = _two_wire_stories(tmp_path)
+    a = make_assistant()
+    a.ingest([f])
+    ans = a.ask("How long will the Valdera dockworkers strike?")
+    assert not ans.abstained, ans.text
+    cited = [c for c in ans.citations if "48 hours" in c.quote]
+    assert len(cited) == 1, [c.quote for c in ans.citations]
+    c = cited[0]
+    other = ({"northwire-1", "coastal-7"} - {c.doc_id}).pop()
+    assert c.also_in == (other,)
+    title = next(r["title"] for r in rows if r["id"] == other)
+    assert [(x.id, x.title) for x in c.also_in_articles] == [(other, title)]
+    assert ans.to_dict()["citations"][0]["also_in_articles"][0]["outlet"] in {"Northwire", "Coastal Press"}
+    from rich.console import Console
+
+    from assistant.cli import _render_answer
+
+    console = Console(record=True, width=200)
+    _render_answer(ans, console, text=False)
+    shown = console.export_text()
+    assert shown.count("also in:") == 1 and f"also in: {title} (" in shown
+    assert shown.count("48 hours") == 1  # the shared words are shown once, not once per article
+
+
+def test_near_identical_is_normalised_text_or_a_few_changed_words():
+    from assistant.citations import holds_copy, near_identical
+
+    a = 'The minister said: "Talks will resume on Monday in Geneva with both delegations present."'
+    assert near_identical(a, a.replace('"', "“", 1).replace('present."', "present.”").replace(" on ", "  on "))
+    assert near_identical(a, a.replace("on Monday", "on Tuesday"))  # one word of 15 changed
+    assert not near_identical(a, "The minister said talks had failed and would not resume this year.")
+    report = "Kansas wheat exports rose 12 pct in February as Soviet buyers returned, the grain board said."
+    assert not near_identical(report, report.replace("12 pct", "15 pct"))  # a templated report, other facts
+    assert not holds_copy("Earlier text. " + report.replace("12", "15"), report)
+    assert holds_copy("Earlier text.  " + a.upper() + " Later text.", a)
+    assert not holds_copy("Talks will resume.", "Talks will resume.")  # too short to show a copy
+
+
+def test_two_citations_of_one_text_in_two_articles_fold_into_one():
+    from assistant.citations import cite_span, fold_copies
+
+    one = Passage("n1", "northwire-1", "Strike at Valdera", "s1", "", SHARED, 0, 0, len(SHARED), 0.8, outlet="Northwire")
+    two = Passage("c7", "coastal-7", "Valdera stoppage", "s2", "", SHARED.replace('"', "“", 1), 0, 0, len(SHARED), 0.7,
+                  outlet="Coastal Press")
+    end = SHARED.index("Thursday.") + len("Thursday.")
+    text, cits = fold_copies("They will strike for 48 hours [1]. The strike starts Monday [2].",
+                             [cite_span(1, one, 0, end), cite_span(2, two, 0, end)], [one, two])
+    assert text == "They will strike for 48 hours [1]. The strike starts Monday [1]."
+    assert [c.n for c in cits] == [1] and cits[0].also_in == ("coastal-7",)
+    assert cits[0].also_in_articles[0].outlet == "Coastal Press"
+
+
+def test_the_cli_and_the_chat_show_the_other_wire_copy_once(tmp_path):
+    from .test_cli import run
+
+    f, rows = _two_wire_stories(tmp_path)
+    data = tmp_path / "cli-store"
+    assert run(["ingest", str(f)], data, ASSISTANT_AUTO_SEED="false").returncode == 0
+    r = run(["ask", "How long will the Valdera dockworkers strike?"], data, ASSISTANT_AUTO_SEED="false")
+    assert r.returncode == 0, r.stderr
+    sources = r.stdout.split("Sources", 1)[1]
+    assert sources.count("also in:") == 1 and sources.count("48 hours") == 1, sources
+    assert any(f"also in: {row['title']} ({row['outlet']}, {row['date']}) [{row['id']}]" in sources for row in rows)
+    exe = str(Path(sys.executable).parent / "assistant")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({"ASSISTANT_DATA_DIR": str(data), "ASSISTANT_AUTO_SEED": "false", "HOME": str(tmp_path), "COLUMNS": "200"})
+    chat = subprocess.run([exe, "chat"], input="How long will the Valdera dockworkers strike?\n", capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert chat.returncode == 0, chat.stderr
+    assert chat.stdout.count("also in:") == 1, chat.stdout
