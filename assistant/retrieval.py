@@ -228,6 +228,7 @@ def passage_to_document(p: Passage) -> Document:
     meta = p.to_dict()
     text = meta.pop("text")
     also = meta.pop("also_in", None)
+    meta.pop("also_in_articles", None)  # the same articles, as records: ids are what a metadata value can hold
     if also:
         meta["also_in"] = ",".join(also)
     return Document(page_content=text, metadata={k: v for k, v in meta.items() if v is not None}, id=p.chunk_id)
