@@ -117,20 +117,27 @@ class LexicalIndex:
         were made with another format or stemmer)."""
         if self._index is not None:
             return self._index
-        if self.folder is None:
-            self._index = tantivy.Index(self._schema)
-            return self._index
+        if self.folder is not None:
+            try:
+                self._index = self._open_folder()
+                self._token = self._read_state().get("token")
+                return self._index
+            except OSError:  # a read-only or full data dir: the index lives in memory instead
+                self.folder = None
+        self._index = tantivy.Index(self._schema)
+        return self._index
+
+    def _open_folder(self) -> tantivy.Index:
         state = self._read_state()
         if state.get("format") != FORMAT or state.get("stem") != STEM_VERSION:
             self._reset_files()
         try:
-            self._index = tantivy.Index(self._schema, path=str(self.folder), reuse=True)
-            self._index.searcher().num_docs  # noqa: B018 - fails on damaged files
-        except (OSError, ValueError):
+            index = tantivy.Index(self._schema, path=str(self.folder), reuse=True)
+            index.searcher().num_docs  # noqa: B018 - fails on damaged files
+            return index
+        except ValueError:
             self._reset_files()
-            self._index = tantivy.Index(self._schema, path=str(self.folder), reuse=True)
-        self._token = self._read_state().get("token")
-        return self._index
+            return tantivy.Index(self._schema, path=str(self.folder), reuse=True)
 
     def _reset_files(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -166,13 +173,18 @@ class LexicalIndex:
             writer = index.writer(WRITER_HEAP, 1)
         except ValueError:  # LockBusy: another process is writing
             return False
-        # An id being added is deleted first too: another process's sync may have indexed it.
-        for cid in [*deleted, *(cid for cid, _ in added)]:
-            writer.delete_documents_by_term("id", cid)
-        for cid, text in added:
-            writer.add_document(tantivy.Document(id=cid, terms=" ".join(tokens_of(text))))
-        writer.commit()
-        writer.wait_merging_threads()
+        try:
+            # An id being added is deleted first too: another process's sync may have indexed it.
+            for cid in [*deleted, *(cid for cid, _ in added)]:
+                writer.delete_documents_by_term("id", cid)
+            for cid, text in added:
+                writer.add_document(tantivy.Document(id=cid, terms=" ".join(tokens_of(text))))
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()  # releases the writer lock
         index.reload()
         self.stats["indexed"] += len(added)
         return True
