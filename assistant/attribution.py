@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from .lexicon import (
     DOCUMENT_NOUNS,
+    EMPTY_PRONOUNS,
     INDEFINITE,
     ORGANISATION_NOUNS,
     PERSON_PRONOUNS,
@@ -384,9 +385,13 @@ def _subject(verb, depth: int = 0, outside=lambda t: True):
     """The grammatical subject of a verb of speech, through conjunctions, relative and
     participial clauses ("Doe, who said…", "Doe stating…", "Doe smiled and said…"); only
     tokens for which ``outside`` holds (not inside a quotation)."""
-    for c in verb.children:
-        if c.dep_ in ("nsubj", "nsubjpass") and outside(c):
-            return c
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and outside(c)]
+    if subjects and subjects[0].dep_ == "nsubjpass" and not verb.lower_.startswith("quot"):
+        return _agent(verb, outside)  # "the plan was announced (by X)": what is said, not who says it
+    if subjects and subjects[0].tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
+        return verb.head  # "Doe, who said…"
+    if subjects:  # "It “…,” said Doe": the parser may give "said" two subjects; not the empty "it"
+        return next((c for c in subjects if c.lower_ not in EMPTY_PRONOUNS), subjects[0])
     if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("PROPN", "NOUN", "PRON"):
         return verb.head
     if verb.dep_ in ("conj", "xcomp", "advcl") and depth < 2:
@@ -394,6 +399,12 @@ def _subject(verb, depth: int = 0, outside=lambda t: True):
     after = [c for c in verb.children if c.dep_ in ("dobj", "attr", "npadvmod", "appos") and c.pos_ == "PROPN"
              and outside(c)]
     return after[0] if after else None  # "…," said Doe (parsed as an object)
+
+
+def _agent(verb, outside):
+    """The speaker of a passive verb of speech: the object of its "by" (None without one)."""
+    by = next((c for c in verb.children if c.dep_ == "agent"), None)
+    return next((c for c in by.children if c.dep_ == "pobj" and outside(c)), None) if by is not None else None
 
 
 def _entity(tok):

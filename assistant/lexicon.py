@@ -33,6 +33,9 @@ SPEECH_FORMS = frozenset(f for lemma in SPEECH_LEMMAS for f in _forms(lemma))
 # Pronouns that stand for one person named earlier.
 PERSON_PRONOUNS = frozenset({"he", "she"})
 
+# Pronouns that stand for no one ("It “…,” said Doe": a subject the parser may add beside the speaker).
+EMPTY_PRONOUNS = frozenset({"it", "this", "that", "there"})
+
 # Determiners and quantifiers that make a description an unnamed source ("an official said").
 INDEFINITE = frozenset({"a", "an", "one", "another", "some", "several", "many", "two", "three", "other"})
 

@@ -91,3 +91,21 @@ def test_broken_marks_transcripts_and_indirect_speech_never_crash_or_name_a_wron
     for q in extract_quotes(a):
         assert a.text[q.char_start : q.char_end] == q.text
         assert q.speaker in ("", "Doe") or not q.certain
+
+
+def test_the_speaker_beside_an_empty_it_subject():
+    q = quotes_of("Some firms say the records are deleted within a week.",
+                  "It “would take an enormous amount of staff time,” said Tom Baker, a spokesman for Acme Freight, "
+                  "which moves parcels for retailers.")
+    assert q["would"].speaker == "Tom Baker"
+
+
+def test_what_is_announced_in_the_passive_is_not_a_speaker():
+    q = quotes_of("The Harbour Plan was first announced in 2019 in response to the Coast Act, which required that "
+                  "the plan be drawn up “with every fishing family at the table and every boat counted.”")
+    assert q["with"].speaker == ""
+
+
+def test_who_in_a_relative_clause_is_the_person_it_follows():
+    q = quotes_of("The new plan was presented by Mayor Ellen Park, who called it “a promise kept to the whole coast.”")
+    assert q["a"].speaker == "Ellen Park"
