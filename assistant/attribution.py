@@ -384,16 +384,19 @@ def _according_to(frame):
 def _subject(verb, depth: int = 0, outside=lambda t: True):
     """The grammatical subject of a verb of speech, through conjunctions, relative and
     participial clauses ("Doe, who said…", "Doe stating…", "Doe smiled and said…"); only
-    tokens for which ``outside`` holds (not inside a quotation)."""
+    tokens for which ``outside`` holds (not inside a quotation). A passive verb's subject is
+    what was said: its speaker is the "by" agent, if any."""
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and outside(c)]
     if subjects and subjects[0].dep_ == "nsubjpass" and not verb.lower_.startswith("quot"):
-        return _agent(verb, outside)  # "the plan was announced (by X)": what is said, not who says it
-    if subjects and subjects[0].tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
-        return verb.head  # "Doe, who said…"
-    if subjects:  # "It “…,” said Doe": the parser may give "said" two subjects; not the empty "it"
-        return next((c for c in subjects if c.lower_ not in EMPTY_PRONOUNS), subjects[0])
+        return _agent(verb, outside)  # "the plan was announced (by X)"
+    # the parser may give a verb two subjects ("It “…,” said Doe"; "programs that he argues…"): not "it", not "that"
+    real = [c for c in subjects if c.lower_ not in EMPTY_PRONOUNS and c.tag_ not in ("WP", "WDT")]
+    if real:
+        return real[0]
+    if subjects and not (subjects[0].tag_ in ("WP", "WDT") and verb.dep_ == "relcl"):
+        return subjects[0]
     if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("PROPN", "NOUN", "PRON"):
-        return verb.head
+        return verb.head  # "Doe, who said…"
     if verb.dep_ in ("conj", "xcomp", "advcl") and depth < 2:
         return _subject(verb.head, depth + 1, outside)
     after = [c for c in verb.children if c.dep_ in ("dobj", "attr", "npadvmod", "appos") and c.pos_ == "PROPN"
@@ -609,24 +612,40 @@ def _carried(prev: Attribution, kind: str = "continuation") -> Attribution:
                        "(continues the previous quote)", round(prev.confidence * 0.9, 3))
 
 
-def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
-    """A quote opening its paragraph after a paragraph that ends in a colon and a verb of speech
-    ("McConnell wrote in the letter:"): that verb's subject."""
-    if q.paragraph == 0 or not _opens_paragraph(pa, q):
-        return NOBODY
-    ps, pe = pa.paragraphs[q.paragraph - 1]
-    if not pa.text[ps:pe].rstrip().endswith(":"):
-        return NOBODY
+def _speech_words(text: str) -> bool:
+    return any(w.lower() in SPEECH_FORMS for w in re.findall(r"[A-Za-z]+", text))
+
+
+def _lead_in(pa: ParsedArticle, q: QuoteSpan) -> list[tuple[int, int]]:
+    """The sentences that may introduce a quotation with no attribution of its own: those of its
+    paragraph before it that start after any earlier quotation there, or, when it opens its
+    paragraph, those of the paragraph before when that one holds no quotation."""
     from .chunking import sentence_spans
 
-    sents = sentence_spans(pa.text, ps, pe) or [(ps, pe)]
-    doc = pa.span_doc(*sents[-1])
-    verbs = [t for t in doc if _speech(t) and t.pos_ == "VERB" and not pa.inside_quote(pa.at(doc, t.idx))]
-    subject = _subject(verbs[-1]) if verbs else None
-    if subject is None:
+    ps, pe = pa.paragraphs[q.paragraph]
+    start, end = max([ps] + [o.end for o in pa.quotes if o.paragraph == q.paragraph and o.end <= q.start]), q.start
+    if not pa.text[start:end].strip(" \"“‘'—–-"):
+        if q.paragraph == 0 or any(o.paragraph == q.paragraph - 1 for o in pa.quotes):
+            return []
+        ps, pe = start, end = pa.paragraphs[q.paragraph - 1]
+    return [(s, min(e, end)) for s, e in sentence_spans(pa.text, ps, pe) if start <= s < end]
+
+
+def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
+    """A quotation with no attribution of its own, after a sentence whose verb of speech has a
+    subject ("Doe cautions that … . “…”", "Doe wrote in the letter:\n\n“…”", "He argues … .\n\n“…”"):
+    that subject, as a continuation (the latest such sentence of :func:`_lead_in`)."""
+    sents = [sp for sp in _lead_in(pa, q) if _speech_words(pa.text[sp[0] : sp[1]])]
+    if not sents:
         return NOBODY
-    att = classify(pa, subject, q.start, verbs[-1])
-    return Attribution(att.speaker, "continuation", att.cue, att.confidence * 0.9) if att.kind else NOBODY
+    doc = pa.span_doc(*sents[-1])
+    outside = lambda t: not pa.inside_quote(pa.at(doc, t.idx))  # noqa: E731
+    verbs = [t for t in doc if _speech(t) and t.pos_ == "VERB" and outside(t) and _subject(t, outside=outside) is not None]
+    if not verbs:
+        return NOBODY
+    subject = _subject(verbs[-1], outside=outside)
+    att = classify(pa, subject, min(q.start, pa.at(doc, subject.idx)), verbs[-1])  # "he" where it stands
+    return Attribution(att.speaker, "continuation", att.cue, round(att.confidence * 0.9, 3)) if att.kind else NOBODY
 
 
 def _continue(found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpan, Attribution]]:

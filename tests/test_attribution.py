@@ -109,3 +109,15 @@ def test_what_is_announced_in_the_passive_is_not_a_speaker():
 def test_who_in_a_relative_clause_is_the_person_it_follows():
     q = quotes_of("The new plan was presented by Mayor Ellen Park, who called it “a promise kept to the whole coast.”")
     assert q["a"].speaker == "Ellen Park"
+
+
+def test_a_quote_without_its_own_verb_follows_the_speaker_who_introduced_it():
+    q = quotes_of("“We are picking the cheaper option,” says Ana Ruiz, adding she is not sure it will pass.",
+                  "Fellow student Dana Ortiz warns that, should the vote fail, the college will close the library. "
+                  "“Nobody will have anywhere quiet to study for the exams.”",
+                  "Victor Hale, a city councillor, did not stop at the library. He also attacked road projects that he argues "
+                  "favour the richer districts.",
+                  "“Families in the east end did not ask for another bypass. They asked for buses.”")
+    assert (q["Nobody"].speaker, q["Nobody"].kind) == ("Dana Ortiz", "continuation")
+    assert (q["Families"].speaker, q["Families"].kind) == ("Victor Hale", "continuation")
+    assert not q["Families"].certain
