@@ -454,6 +454,13 @@ def _name_like(tok) -> bool:
     return tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and tok.text[:1].isupper() and not tok.is_sent_start)
 
 
+def _joint_name(tok, ent) -> str:
+    """An organisation's name, or the bodies that speak together ("NBC and Universal Television
+    released a statement": both); people named together stay each their own speaker."""
+    others = [e for c in tok.children if c.dep_ == "conj" for e in [_entity(c)] if e is not None and e.label_ == "ORG"]
+    return " and ".join(clean_name(e.text) for e in [ent, *others])
+
+
 def _compound_name(tok) -> str:
     parts = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i] + [tok]
     return clean_name(" ".join(t.text for t in sorted(parts, key=lambda t: t.i)))
@@ -467,14 +474,32 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
         return Attribution(None, "unnamed", cue, 0.9)
     lemma = _singular(tok)
     if lemma in DOCUMENT_NOUNS:
-        return Attribution(None, "", cue, 0.0)
+        return _issuer(pa, lemma, at, cue) if mods & {"the", "this"} else Attribution(None, "", cue, 0.0)
     pa.before(pa.paragraph_of(at), lede=True)
     if lemma in ORGANISATION_NOUNS:  # the organisation described so ("SAG-AFTRA, the actors' union"), else the last one
-        orgs = pa.cast.last_before(at, org=True, words={lemma}) or pa.cast.last_before(at, org=True)
+        orgs = (pa.cast.last_before(at, org=True, words={lemma}) or pa.cast.last_before(at, words={lemma})
+                or pa.cast.last_before(at, org=True))  # (the NER may take an unfamiliar body for a person)
         return Attribution(orgs[0], "title", cue, 0.7) if orgs else Attribution(None, "title", cue, 0.0)
     words = {lemma, tok.lower_} | _descriptive_words(c for c in tok.children if c.dep_ in ("compound", "amod"))
     people = pa.cast.last_before(at, words=words)
     return Attribution(people[0], "title", cue, 0.75) if people else Attribution(None, "title", cue, 0.0)
+
+
+def _issuer(pa: ParsedArticle, noun: str, at: int, cue: str) -> Attribution:
+    """"the statement read": whoever the text last said released, issued, wrote… a statement
+    (the subject of the latest verb whose object is that noun, in this paragraph or the one
+    before); no one when there is none."""
+    pa.before(pa.paragraph_of(at))
+    first = pa.paragraphs[max(0, pa.paragraph_of(at) - 1)][0]
+    found = [(pa.at(doc, t.idx), t) for doc in list(pa.docs.values()) for t in doc
+             if t.dep_ == "dobj" and _singular(t) == noun and first <= pa.at(doc, t.idx) < at]
+    for where, t in sorted(found, key=lambda f: -f[0]):
+        subject = _subject(t.head, outside=lambda x: not pa.inside_quote(pa.at(x.doc, x.idx)))
+        if subject is not None and (_entity(subject) is not None or subject.lower_ in PERSON_PRONOUNS):
+            att = classify(pa, subject, where, t.head)
+            if att.speaker is not None:
+                return Attribution(att.speaker, "title", cue, 0.7)
+    return Attribution(None, "", cue, 0.0)
 
 
 def _names_between(pa: ParsedArticle, start: int, end: int) -> bool:
@@ -527,7 +552,7 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
         who = known if known is not None else pa.cast.add(name, pa.at(tok.doc, person.start_char), title_words=title_words_of(person))
         return Attribution(who, named, cue, 0.95)
     if ent is not None and ent.label_ == "ORG":
-        return Attribution(pa.cast.add(clean_name(ent.text), pa.at(tok.doc, ent.start_char), org=True), named, cue, 0.85)
+        return Attribution(pa.cast.add(_joint_name(tok, ent), pa.at(tok.doc, ent.start_char), org=True), named, cue, 0.85)
     if ent is not None and ent.label_ in _NOT_SPEAKERS:
         return Attribution(None, "", cue, 0.0)  # places, works, nationalities never speak
     if tok.lower_ in PERSON_PRONOUNS:

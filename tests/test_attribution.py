@@ -121,3 +121,16 @@ def test_a_quote_without_its_own_verb_follows_the_speaker_who_introduced_it():
     assert (q["Nobody"].speaker, q["Nobody"].kind) == ("Dana Ortiz", "continuation")
     assert (q["Families"].speaker, q["Families"].kind) == ("Victor Hale", "continuation")
     assert not q["Families"].certain
+
+
+def test_the_union_is_the_body_described_as_a_union_and_the_statement_is_whoevers_released_it():
+    q = quotes_of("Harbor Freight and Coastline Media announced the closure of the yard on Monday.",
+                  "Dockwise-Ulta, the dockers’ union, called the closure “a betrayal of every crew on the quay.”",
+                  "“We will strike until the yard reopens,” the union said in a post.",
+                  "Northwind Ferries and the Baltic Shipping Company released a statement on Tuesday night.",
+                  "“Every crossing will run as planned and no passenger will be stranded,” the statement read.",
+                  "“A statement will follow,” a statement said.")
+    assert (q["We"].speaker, q["We"].kind) == ("Dockwise-Ulta", "title")
+    assert (q["Every"].speaker, q["Every"].kind) == ("Northwind Ferries and the Baltic Shipping Company", "title")
+    assert not q["Every"].certain
+    assert q["A"].speaker == ""
