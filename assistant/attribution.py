@@ -160,6 +160,34 @@ def clean_name(text: str) -> str:
     return text.strip(" ,.;:—–-\"“”‘’()")
 
 
+def _name_words(words: list[str]) -> list[str]:
+    """A name's words without the role words before it ("Kisumu Governor", "Actor", "Prof") and
+    the function words a capitalised run may take with it (a sentence's "After"; a name keeps
+    two words at least to that rule: "Will Smith")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    roles = [i for i, w in enumerate(words[:-1]) if w.lower().strip(".") in ROLE_NOUNS]
+    words = words[roles[-1] + 1 :] if roles else words
+    while len(words) > 2 and words[0].lower() in STOP_WORDS:
+        words = words[1:]
+    return words
+
+
+def entity_name(ent) -> str:
+    """The name an entity gives: role words before it left out, and a name whose word ends in an
+    apostrophe taken whole ("Anyang’ Nyong’o": the NER stops at the apostrophe)."""
+    doc, end = ent.doc, ent.end
+    if doc[end - 1].text not in ("’", "'") and end < len(doc) and doc[end].text in ("’", "'") \
+            and not doc[end - 1].whitespace_:
+        end += 1  # the apostrophe that ends a word of the name
+    if doc[end - 1].text in ("’", "'") and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper():
+        end += 1  # and the word after it
+    text = doc[ent.start : end].text if end > ent.end else ent.text
+    if ent.label_ != "PERSON":
+        return clean_name(text)
+    return clean_name(" ".join(_name_words(clean_name(text).split())))
+
+
 def _descriptive_words(tokens) -> set[str]:
     return {t.lower_.strip(".") for t in tokens if t.pos_ in ("NOUN", "PROPN", "ADJ") and len(t.text) > 1}
 
@@ -299,7 +327,7 @@ class ParsedArticle:
             at = self.at(doc, ent.start_char)
             if ent.label_ not in ("PERSON", "ORG") or self.inside_quote(at):
                 continue
-            name = clean_name(ent.text)
+            name = entity_name(ent)
             if name and name[0].isupper():
                 self.cast.add(name, at, org=ent.label_ == "ORG", title_words=title_words_of(ent),
                               subject=_main_subject(ent.root), title=title_before(ent))
@@ -340,7 +368,7 @@ class ParsedArticle:
             return found
         m = re.search(rf"((?:[A-Z][\w'’.-]* ){{1,3}}){re.escape(name)}\b", self.text[:at])
         if m:
-            first = [w for w in m.group(1).split() if w.lower().strip(".") not in ROLE_NOUNS and w.lower() not in ("the", "a")]
+            first = _name_words(m.group(1).split() + [name])[:-1]
             if first and not self.inside_quote(m.start()):
                 return self.cast.add(" ".join(first[-2:] + [name]), m.start(1))
         return found
@@ -547,7 +575,7 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
     ent = _entity(tok)
     person = ent if ent is not None and ent.label_ == "PERSON" else _appositive_person(tok)
     if person is not None:
-        name = clean_name(person.text)
+        name = entity_name(person)
         known = pa.known_as(name, at)
         who = known if known is not None else pa.cast.add(name, pa.at(tok.doc, person.start_char), title_words=title_words_of(person))
         return Attribution(who, named, cue, 0.95)

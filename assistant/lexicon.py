@@ -57,7 +57,10 @@ ROLE_NOUNS = frozenset(
     justice ambassador envoy spokesman spokeswoman spokesperson leader premier director officer commissioner
     deputy attorney speaker captain coach commander colonel sheikh pope bishop archbishop cardinal professor prof
     economist analyst advisor adviser minister defence defense foreign finance interior state acting former
-    senate house minority majority assistant lieutenant sergeant detective inspector superintendent""".split()
+    senate house minority majority assistant lieutenant sergeant detective inspector superintendent
+    actor actress singer author writer novelist poet artist director producer student farmer nurse teacher
+    doctor lawyer activist economist scientist researcher historian journalist reporter editor player striker
+    goalkeeper manager owner founder councillor councilor alderman delegate candidate veteran fellow""".split()
 )
 
 # Words right before a quotation that make it a name or a title, not speech ('a film titled "X"').

@@ -134,3 +134,16 @@ def test_the_union_is_the_body_described_as_a_union_and_the_statement_is_whoever
     assert (q["Every"].speaker, q["Every"].kind) == ("Northwind Ferries and the Baltic Shipping Company", "title")
     assert not q["Every"].certain
     assert q["A"].speaker == ""
+
+
+def test_names_without_the_words_around_them():
+    q = quotes_of("Lakeside Governor Atieno’ Okoth’a has warned brokers who sublet stalls at the new markets.",
+                  "Prof Okoth’a expressed anger at the cartels.",
+                  "“I took office with a plan to clear the pavements of hawkers and give them roofs,” said the governor.",
+                  "After Nora Blake saw the map of her visits, she deleted the app.",
+                  "“It is very creepy to see it all at once,” Ms. Blake said.",
+                  "Actor Sam Doyle, her co-star on the show, took to Instagram on Monday.",
+                  "“You left us far too soon, my friend,” Doyle wrote.")
+    assert q["I"].speaker == "Atieno’ Okoth’a"  # the NER stops at a name's apostrophe; the name does not
+    assert q["It"].speaker == "Nora Blake"  # not "After Nora Blake"
+    assert q["You"].speaker == "Sam Doyle"  # not "Actor Sam Doyle"
