@@ -579,6 +579,9 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
         known = pa.known_as(name, at)
         who = known if known is not None else pa.cast.add(name, pa.at(tok.doc, person.start_char), title_words=title_words_of(person))
         return Attribution(who, named, cue, 0.95)
+    if ent is None and tok.pos_ == "NOUN":  # "Only one app, GasCo, indicated…": the body named beside the noun
+        tok, ent = next(((c, e) for c in tok.children if c.dep_ == "appos" for e in [_entity(c)]
+                         if e is not None and e.label_ == "ORG"), (tok, None))
     if ent is not None and ent.label_ == "ORG":
         return Attribution(pa.cast.add(_joint_name(tok, ent), pa.at(tok.doc, ent.start_char), org=True), named, cue, 0.85)
     if ent is not None and ent.label_ in _NOT_SPEAKERS:
@@ -707,7 +710,7 @@ def _continue(found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpa
     that, the next quote's in their paragraph (a quote split by its attribution)."""
     out = list(found)
     for i, (q, att) in enumerate(out):
-        if att.kind or i == 0:
+        if att.kind or att.cue or i == 0:  # (a cue: its own verb and subject, no one found)
             continue
         pq, patt = out[i - 1]
         if patt.kind and patt.kind != "not-speech" and (pq.paragraph == q.paragraph or
@@ -717,7 +720,7 @@ def _continue(found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpa
         q, att = out[i]
         nq, natt = out[i + 1]
         same = nq.paragraph == q.paragraph or (q.open_ended and nq.paragraph == q.paragraph + 1)
-        if not att.kind and natt.kind not in ("", "not-speech", "continuation") and same:
+        if not att.kind and not att.cue and natt.kind not in ("", "not-speech", "continuation") and same:
             out[i] = (q, Attribution(natt.speaker, natt.kind, natt.cue, natt.confidence))
     return out
 
@@ -768,7 +771,7 @@ def attribute_all(pa: ParsedArticle) -> list[tuple[QuoteSpan, Attribution]]:
     found = []
     for q in pa.quotes:
         att = attribute(pa, q)
-        att = att if att.kind else _introduced(pa, q)
+        att = att if att.kind or att.cue else _introduced(pa, q)
         att = NOT_SPEECH if not_speech(pa, q, att) else att
         if att.speaker is not None or att.kind == "unnamed":
             pa.spoken.append((q.start, att.speaker))  # None: someone not named ("one café owner")

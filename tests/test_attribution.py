@@ -147,3 +147,13 @@ def test_names_without_the_words_around_them():
     assert q["I"].speaker == "Atieno’ Okoth’a"  # the NER stops at a name's apostrophe; the name does not
     assert q["It"].speaker == "Nora Blake"  # not "After Nora Blake"
     assert q["You"].speaker == "Sam Doyle"  # not "Actor Sam Doyle"
+
+
+def test_a_body_named_beside_the_subject_and_an_unresolved_it_that_carries_no_one():
+    q = quotes_of("Only one app, FuelFinder, which lists nearby pumps, indicated that the data could also be sold "
+                  "to “study regional buying habits and trends.”",
+                  "“Nobody reads the prompts before tapping yes,” said Tom Baker, a privacy lawyer.",
+                  "More typical was scoreboard, a sports app: when asking for access, it said the data would help "
+                  "“suggest local teams that matter to you.”")
+    assert (q["study"].speaker, q["study"].kind) == ("FuelFinder", "named")
+    assert q["suggest"].speaker == ""  # its own "it said": not Tom Baker's continuation
