@@ -29,6 +29,7 @@ from .lexicon import (
     DOCUMENT_NOUNS,
     EMPTY_PRONOUNS,
     INDEFINITE,
+    OCCUPATION_NOUNS,
     ORGANISATION_NOUNS,
     PERSON_PRONOUNS,
     ROLE_NOUNS,
@@ -166,11 +167,28 @@ def _name_words(words: list[str]) -> list[str]:
     two words at least to that rule: "Will Smith")."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    roles = [i for i, w in enumerate(words[:-1]) if w.lower().strip(".") in ROLE_NOUNS]
+    roles = [i for i, w in enumerate(words[:-1]) if w.lower().strip(".") in ROLE_NOUNS | OCCUPATION_NOUNS]
     words = words[roles[-1] + 1 :] if roles else words
     while len(words) > 2 and words[0].lower() in STOP_WORDS:
         words = words[1:]
     return words
+
+
+def _title_of(tok, ent) -> bool:
+    """Is the title ``tok`` that of the person ``ent`` ("the Chairman of the Joint Chiefs General
+    Jo Bloggs"): the name inside its phrase, only "of" between, a title word just before the name,
+    no indefinite article ("a spokesman for Jo Bloggs" is someone else)?"""
+    path, t = [], ent.root
+    while t.i != tok.i and t.head.i != t.i and len(path) < 8:
+        path.append(t := t.head)
+    dets = {c.lower_ for c in tok.children if c.dep_ == "det"}
+    return (bool(path) and path[-1].i == tok.i and not dets & INDEFINITE and bool(title_before(ent))
+            and all(p.lower_ == "of" for p in path if p.pos_ == "ADP"))
+
+
+def _role_only(name: str) -> bool:
+    """A title standing alone ("President", "The Chairman"): a description, not a name."""
+    return all(w.lower().strip(".") in ROLE_NOUNS or w.lower() in ("the", "a", "an") for w in name.split())
 
 
 def entity_name(ent) -> str:
@@ -328,13 +346,14 @@ class ParsedArticle:
             if ent.label_ not in ("PERSON", "ORG") or self.inside_quote(at):
                 continue
             name = entity_name(ent)
-            if name and name[0].isupper():
+            if name and name[0].isupper() and not _role_only(name):
                 self.cast.add(name, at, org=ent.label_ == "ORG", title_words=title_words_of(ent),
                               subject=_main_subject(ent.root), title=title_before(ent))
         for tok in doc:  # "Laiche says …": a name the NER missed, as the subject of a verb of speech
             subj = _subject(tok) if _speech(tok) and tok.pos_ == "VERB" else None
             at = self.at(doc, subj.idx) if subj is not None else 0
-            if subj is not None and _name_like(subj) and _entity(subj) is None and not self.inside_quote(at):
+            if subj is not None and _name_like(subj) and _entity(subj) is None and not self.inside_quote(at) \
+                    and not _role_only(_compound_name(subj)):
                 self.cast.add(_compound_name(subj), at, subject=_main_subject(subj))
 
     def before(self, i: int, lede: bool = False) -> None:
@@ -574,6 +593,12 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
         tok = tok.head
     ent = _entity(tok)
     person = ent if ent is not None and ent.label_ == "PERSON" else _appositive_person(tok)
+    if person is not None and _role_only(entity_name(person)):
+        person = None  # "Director said": a description, not a name
+    if person is None and _role_only(_compound_name(tok)):  # "Chairman of the Joint Chiefs General Jo Bloggs said"
+        person = next((e for e in tok.doc.ents if e.label_ == "PERSON" and _title_of(tok, e)), None)
+        if person is None:
+            return _by_description(pa, tok, at, cue)  # "The President said"
     if person is not None:
         name = entity_name(person)
         known = pa.known_as(name, at)

@@ -58,9 +58,15 @@ ROLE_NOUNS = frozenset(
     deputy attorney speaker captain coach commander colonel sheikh pope bishop archbishop cardinal professor prof
     economist analyst advisor adviser minister defence defense foreign finance interior state acting former
     senate house minority majority assistant lieutenant sergeant detective inspector superintendent
-    actor actress singer author writer novelist poet artist director producer student farmer nurse teacher
-    doctor lawyer activist economist scientist researcher historian journalist reporter editor player striker
-    goalkeeper manager owner founder councillor councilor alderman delegate candidate veteran fellow""".split()
+    councillor councilor alderman""".split()
+)
+
+# Nouns of occupation that may stand before a name ("Actor Jo Bloggs", "Fellow student Jo Bloggs"), left out of
+# the name; unlike titles, many are surnames too ("Mr Farmer"), so alone they are a name.
+OCCUPATION_NOUNS = frozenset(
+    """actor actress singer author writer novelist poet artist producer student farmer nurse teacher doctor
+    lawyer activist scientist researcher historian journalist reporter editor player striker goalkeeper
+    manager owner founder delegate candidate veteran fellow""".split()
 )
 
 # Words right before a quotation that make it a name or a title, not speech ('a film titled "X"').
