@@ -28,7 +28,9 @@ from functools import lru_cache
 from .lexicon import (
     DOCUMENT_NOUNS,
     EMPTY_PRONOUNS,
+    FEMININE_WORDS,
     INDEFINITE,
+    MASCULINE_WORDS,
     OCCUPATION_NOUNS,
     ORGANISATION_NOUNS,
     PERSON_PRONOUNS,
@@ -65,6 +67,12 @@ class Speaker:
 
     def last_before(self, at: int) -> int:
         return max((m for m in self.mentions if m < at), default=-1)
+
+    def fits(self, pronoun: str) -> bool:
+        """Can "he"/"she" stand for this speaker (no title or description says otherwise)?"""
+        words = self.title_words | {w.strip(".") for w in self.title.lower().split()}
+        other = FEMININE_WORDS if pronoun == "he" else MASCULINE_WORDS if pronoun == "she" else set()
+        return not words & other
 
 
 @dataclass(frozen=True)
@@ -234,7 +242,8 @@ def title_words_of(ent) -> set[str]:
             words |= _descriptive_words(child.subtree)
     if root.dep_ == "appos":
         words |= _descriptive_words([root.head, *[c for c in root.head.children if c.dep_ in ("compound", "amod")]])
-    return words - {w.lower() for w in ent.text.split()}
+    name = {w.lower() for w in entity_name(ent).split()}
+    return (words | {w.lower().strip(".") for w in ent.text.split()}) - name  # "Lady" of "Lady Jo Bloggs" too
 
 
 # --- parsing what needs parsing -----------------------------------------------------------
@@ -354,22 +363,30 @@ class ParsedArticle:
             at = self.at(doc, subj.idx) if subj is not None else 0
             if subj is not None and _name_like(subj) and _entity(subj) is None and not self.inside_quote(at) \
                     and not _role_only(_compound_name(subj)):
-                self.cast.add(_compound_name(subj), at, subject=_main_subject(subj))
+                name, titles = _name_and_titles(subj)
+                self.cast.add(name, at, subject=_main_subject(subj), title_words=titles)
 
-    def before(self, i: int, lede: bool = False) -> None:
-        """Parse what precedes the windows of paragraph ``i``: its own text before them and the
-        last two sentences of the paragraph before; with ``lede``, the article's first
-        paragraphs (where people are introduced with their titles). What pronouns and
-        descriptions are resolved against."""
-        self._parse(self.before_spans(i, lede))
+    def before(self, at: int, lede: bool = False) -> None:
+        """Parse what precedes offset ``at`` in its paragraph (the text before the paragraph's
+        windows, and between the window before ``at`` and the one holding it) and the last two
+        sentences of the paragraph before; with ``lede``, the article's first paragraphs (where
+        people are introduced with their titles). What pronouns and descriptions are resolved
+        against."""
+        self._parse(self.before_spans(at, lede))
 
-    def before_spans(self, i: int, lede: bool = False) -> list[tuple[int, int]]:
+    def before_spans(self, at: int, lede: bool = False) -> list[tuple[int, int]]:
         """What :meth:`before` parses."""
         from .chunking import sentence_spans
 
+        i = self.paragraph_of(at)
         ps, pe = self.paragraphs[i]
-        first = min((w[0] for q, w in self.windows.items() if q.paragraph == i), default=pe)
+        windows = sorted({w for q, w in self.windows.items() if q.paragraph == i})
+        first = windows[0][0] if windows else pe
         spans = [(ps, first)] if first > ps else []
+        here = next((w for w in windows if w[0] <= at < w[1]), None)
+        gap_start = max((w[1] for w in windows if here is not None and w[1] <= here[0]), default=None)
+        if here is not None and gap_start is not None and here[0] > gap_start:
+            spans.append((gap_start, here[0]))  # "… King Jo Bloggs spoke too. “…,” he said."
         if i > 0:
             qs, qe = self.paragraphs[i - 1]
             sents = sentence_spans(self.text, qs, qe) or [(qs, qe)]
@@ -508,9 +525,21 @@ def _joint_name(tok, ent) -> str:
     return " and ".join(clean_name(e.text) for e in [ent, *others])
 
 
-def _compound_name(tok) -> str:
+def _compound_words(tok) -> list[str]:
     parts = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i] + [tok]
-    return clean_name(" ".join(t.text for t in sorted(parts, key=lambda t: t.i)))
+    return [t.text for t in sorted(parts, key=lambda t: t.i)]
+
+
+def _compound_name(tok) -> str:
+    """A proper noun with the proper nouns before it ("Queen Elizabeth II"), as written."""
+    return clean_name(" ".join(_compound_words(tok)))
+
+
+def _name_and_titles(tok) -> tuple[str, set[str]]:
+    """:func:`_compound_name` as a name ("Elizabeth II") and the title words left out ({"queen"})."""
+    words = _compound_words(tok)
+    kept = _name_words(words)
+    return clean_name(" ".join(kept)), {w.lower().strip(".") for w in words[: len(words) - len(kept)]}
 
 
 def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
@@ -522,7 +551,7 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
     lemma = _singular(tok)
     if lemma in DOCUMENT_NOUNS:
         return _issuer(pa, lemma, at, cue) if mods & {"the", "this"} else Attribution(None, "", cue, 0.0)
-    pa.before(pa.paragraph_of(at), lede=True)
+    pa.before(at, lede=True)
     if lemma in ORGANISATION_NOUNS:  # the organisation described so ("SAG-AFTRA, the actors' union"), else the last one
         orgs = (pa.cast.last_before(at, org=True, words={lemma}) or pa.cast.last_before(at, words={lemma})
                 or pa.cast.last_before(at, org=True))  # (the NER may take an unfamiliar body for a person)
@@ -536,7 +565,7 @@ def _issuer(pa: ParsedArticle, noun: str, at: int, cue: str) -> Attribution:
     """"the statement read": whoever the text last said released, issued, wrote… a statement
     (the subject of the latest verb whose object is that noun, in this paragraph or the one
     before); no one when there is none."""
-    pa.before(pa.paragraph_of(at))
+    pa.before(at)
     first = pa.paragraphs[max(0, pa.paragraph_of(at) - 1)][0]
     found = [(pa.at(doc, t.idx), t) for doc in list(pa.docs.values()) for t in doc
              if t.dep_ == "dobj" and _singular(t) == noun and first <= pa.at(doc, t.idx) < at]
@@ -562,22 +591,23 @@ def _names_between(pa: ParsedArticle, start: int, end: int) -> bool:
     return any(re.search(r"(?<![.!?\"“”]\s)(?<!^)\b[A-Z][a-z]", g.strip(" ,\"“”")) for g in gaps)
 
 
-def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str) -> Attribution:
+def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -> Attribution:
     """"he said": the speaker of the previous quote when no other person has been the subject of
-    a sentence since; else the person last named as a subject, else the person last named. Less
-    sure when two people were named shortly before."""
+    a sentence since; else the person last named as a subject, else the person last named; never
+    one whose title or description says "she" (or "he"). Less sure when two people were named
+    shortly before."""
+    fits = lambda s: s is None or s.fits(pronoun)  # noqa: E731
     previous = next(((o, sp) for o, sp in reversed(pa.spoken) if o < at), None)
-    if previous and at - previous[0] < 1500 and not _names_between(pa, previous[0], at):
+    if previous and at - previous[0] < 1500 and fits(previous[1]) and not _names_between(pa, previous[0], at):
         return Attribution(previous[1], kind, cue, 0.85 if previous[1] is not None else 0.8)  # no one else named since
-    pa.before(pa.paragraph_of(at))
-    people = pa.cast.last_before(at)
+    pa.before(at)
+    people = [p for p in pa.cast.last_before(at) if fits(p)]
     if not people:
         return Attribution(None, kind, cue, 0.0)
     last_subject = max(people, key=lambda s: max((m for m in s.subject_mentions if m < at), default=-1))
     subject_at = max((m for m in last_subject.subject_mentions if m < at), default=-1)
     # (the previous speaker may be tagged an organisation: the NER often takes an unfamiliar name for one)
-    previous = next(((o, sp) for o, sp in reversed(pa.spoken) if o < at), None)
-    if previous and at - previous[0] < 1500 and (subject_at < previous[0] or last_subject is previous[1]):
+    if previous and at - previous[0] < 1500 and fits(previous[1]) and (subject_at < previous[0] or last_subject is previous[1]):
         return Attribution(previous[1], kind, cue, 0.85 if previous[1] is not None else 0.8)
     chosen = last_subject if subject_at >= 0 and at - subject_at < 1500 else people[0]
     rivals = [p for p in people if p is not chosen and 0 <= at - p.last_before(at) < 300]
@@ -612,12 +642,14 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
     if ent is not None and ent.label_ in _NOT_SPEAKERS:
         return Attribution(None, "", cue, 0.0)  # places, works, nationalities never speak
     if tok.lower_ in PERSON_PRONOUNS:
-        return _by_pronoun(pa, at, cue, "according-to" if according else "pronoun")
+        return _by_pronoun(pa, at, cue, "according-to" if according else "pronoun", tok.lower_)
     if _name_like(tok) or (tok.pos_ == "NOUN" and tok.text[:1].isupper() and pa.cast.find(tok.text)):
-        name = _compound_name(tok)
+        name, titles = _name_and_titles(tok)
         known = pa.known_as(name, at)
         if known is not None or (name[:1].isupper() and not name.isupper()):
-            return Attribution(known or pa.cast.add(name, pa.at(tok.doc, tok.idx)), named, cue, 0.9 if known else 0.7)
+            who = known or pa.cast.add(name, pa.at(tok.doc, tok.idx))
+            who.title_words |= titles
+            return Attribution(who, named, cue, 0.9 if known else 0.7)
     if tok.pos_ == "NOUN":
         return _by_description(pa, tok, at, cue)
     return Attribution(None, "", cue, 0.0)
@@ -641,7 +673,7 @@ def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
                  for s in [_subject(v)] if s is not None and (_name_like(s) or _entity(s) is not None)]
         if named:
             att = classify(pa, named[0], q.start, verb)
-            if att.speaker is not None:
+            if att.speaker is not None and att.speaker.fits(subject.lower_):
                 return Attribution(att.speaker, "pronoun", _cue(subject, verb), 0.9)
     return classify(pa, subject, q.start, verb)
 
@@ -768,9 +800,9 @@ def _context_wanted(pa: ParsedArticle) -> list[tuple[int, int]]:
         subject = _subject(verb, outside=outside) if verb is not None else None
         if subject is not None and subject.lower_ in PERSON_PRONOUNS and (
                 previous is None or _names_between(pa, previous, q.start)):
-            spans.update(pa.before_spans(q.paragraph))
+            spans.update(pa.before_spans(q.start))
         elif subject is not None and subject.pos_ == "NOUN" and not subject.text[:1].isupper():
-            spans.update(pa.before_spans(q.paragraph, lede=True))
+            spans.update(pa.before_spans(q.start, lede=True))
         previous = q.start
     return sorted(sp for sp in spans if sp not in pa.docs and sp[1] > sp[0])
 

@@ -36,6 +36,17 @@ PERSON_PRONOUNS = frozenset({"he", "she"})
 # Pronouns that stand for no one ("It “…,” said Doe": a subject the parser may add beside the speaker).
 EMPTY_PRONOUNS = frozenset({"it", "this", "that", "there"})
 
+# Words of a person's title or description that say which of "he" and "she" stands for them.
+FEMININE_WORDS = frozenset(
+    """ms mrs miss madam madame lady dame queen princess duchess countess baroness empress sister mother wife
+    daughter widow actress chairwoman spokeswoman congresswoman businesswoman councilwoman grandmother aunt
+    girl woman""".split()
+)
+MASCULINE_WORDS = frozenset(
+    """mr sir lord king prince duke baron emperor brother father husband son widower spokesman congressman
+    businessman councilman grandfather uncle boy man""".split()
+)
+
 # Determiners and quantifiers that make a description an unnamed source ("an official said").
 INDEFINITE = frozenset({"a", "an", "one", "another", "some", "several", "many", "two", "three", "other"})
 
@@ -58,7 +69,7 @@ ROLE_NOUNS = frozenset(
     deputy attorney speaker captain coach commander colonel sheikh pope bishop archbishop cardinal professor prof
     economist analyst advisor adviser minister defence defense foreign finance interior state acting former
     senate house minority majority assistant lieutenant sergeant detective inspector superintendent
-    councillor councilor alderman""".split()
+    councillor councilor alderman sir dame lady lord baron baroness duke duchess""".split()
 )
 
 # Nouns of occupation that may stand before a name ("Actor Jo Bloggs", "Fellow student Jo Bloggs"), left out of

@@ -167,3 +167,14 @@ def test_a_title_alone_is_a_description_not_a_name():
     assert (q["backing"].speaker, q["backing"].kind) == ("Omar Haddad", "title")
     assert q["We"].speaker == "" and q["We"].kind == "unnamed"  # a spokesman for him is someone else
     assert q["People"].speaker == "Farmer"  # a surname that is also a noun of occupation
+
+
+def test_he_and_she_resolve_to_the_person_introduced_just_before_who_fits():
+    q = quotes_of("Mayor Jo Quill says the bridge will reopen in spring. “The repairs are finished and the inspectors "
+                  "are happy,” she said. Councillor Tom Reyes says the cost was too high. “We paid twice what the "
+                  "contract said and nobody has explained why,” he said.",
+                  "Sir Peter Vane opened the hearing on Monday. Lady Ann Hale, his deputy, closed it. “It was a fair "
+                  "hearing and the verdict stands,” he said.")
+    assert q["The"].speaker == "Jo Quill"
+    assert (q["We"].speaker, q["We"].kind) == ("Tom Reyes", "pronoun")  # named between two quotes of one paragraph
+    assert q["It"].speaker == "Peter Vane"  # "he": not Lady Ann Hale, named last
