@@ -833,15 +833,36 @@ def attribute_all(pa: ParsedArticle) -> list[tuple[QuoteSpan, Attribution]]:
         if att.speaker is not None or att.kind == "unnamed":
             pa.spoken.append((q.start, att.speaker))  # None: someone not named ("one café owner")
         found.append((q, att))
-    found = [(q, a) for q, a in _continue(found) if a.kind != "not-speech" and not too_short(pa, q, a)]
+    found = _continue(found)
+    found = [(q, a) for q, a in found if a.kind != "not-speech" and (not too_short(pa, q, a) or _fragment(pa, q, a, found))]
     return [(q, a) for q, a in found if not (q.single and a.speaker is None)]
+
+
+def _fragment(pa: ParsedArticle, q: QuoteSpan, att: Attribution, found: list[tuple[QuoteSpan, Attribution]]) -> bool:
+    """A word or two in quotes that the same verb of speech attributes, in the same sentence, with a
+    longer quotation: words of one utterance ("Doe claims the rules “re-shape” schools “away from
+    their purpose.”"), not a scare quote."""
+    return att.kind == "named" and any(
+        o.paragraph == q.paragraph and a.kind == "named" and a.speaker is att.speaker and a.cue == att.cue
+        and len(pa.text[o.start : o.end].split()) > 3 and not _sentence_break(pa.text, min(o.end, q.end), max(o.start, q.start))
+        for o, a in found if o is not q)
+
+
+def _sentence_break(text: str, start: int, end: int) -> bool:
+    return bool(re.search(r"[.!?][\"”’']*\s+[\"“‘']*[A-Z]", text[start:end]))
+
+
+def _beside_longer(text: str, q: QuoteSpan, spans: list[QuoteSpan]) -> bool:
+    """Is a short quote in the same sentence as a longer quotation (a fragment :func:`_fragment` may keep)?"""
+    return any(o.paragraph == q.paragraph and len(text[o.start : o.end].split()) > 3
+               and not _sentence_break(text, min(o.end, q.end), max(o.start, q.start)) for o in spans if o is not q)
 
 
 def find_attributions_many(items: list[tuple[str, list[tuple[int, int]], list[QuoteSpan]]],
                            model: str = DEFAULT_MODEL) -> list[list[tuple[QuoteSpan, Attribution]]]:
     """For each (text, paragraphs, quotation spans): its quotations that are speech, attributed
     (names and titles in quotes left out). The windows of all texts are parsed together."""
-    kept = [[q for q in spans if not _never_speech(text, q)] for text, _, spans in items]
+    kept = [[q for q in spans if not _never_speech(text, q) or _beside_longer(text, q, spans)] for text, _, spans in items]
     if not any(kept):
         return [[] for _ in items]
     nlp = load_pipeline(model)

@@ -178,3 +178,11 @@ def test_he_and_she_resolve_to_the_person_introduced_just_before_who_fits():
     assert q["The"].speaker == "Jo Quill"
     assert (q["We"].speaker, q["We"].kind) == ("Tom Reyes", "pronoun")  # named between two quotes of one paragraph
     assert q["It"].speaker == "Peter Vane"  # "he": not Lady Ann Hale, named last
+
+
+def test_a_word_in_quotes_is_speech_only_as_a_fragment_of_a_longer_quotation_by_the_same_verb():
+    q = quotes_of("Senator Mary Lowe claims the new rules “reshape” the schools “away from their purpose and toward "
+                  "a narrow political agenda.”",
+                  "Lowe said the “reform” had failed. “Nobody in this town was asked about any of it,” Tom Reyes said.")
+    assert (q["reshape"].speaker, q["reshape"].kind) == ("Mary Lowe", "named")
+    assert "reform" not in q  # a scare quote, not the words of the next quotation's speaker
