@@ -744,14 +744,19 @@ def _lead_in(pa: ParsedArticle, q: QuoteSpan) -> list[tuple[int, int]]:
     return [(s, min(e, end)) for s, e in sentence_spans(pa.text, ps, pe) if start <= s < end]
 
 
+def _lead_in_sentence(pa: ParsedArticle, q: QuoteSpan) -> tuple[int, int] | None:
+    """The last sentence of :func:`_lead_in` with a verb of speech in it."""
+    return next((sp for sp in reversed(_lead_in(pa, q)) if _speech_words(pa.text[sp[0] : sp[1]])), None)
+
+
 def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
     """A quotation with no attribution of its own, after a sentence whose verb of speech has a
     subject ("Doe cautions that … . “…”", "Doe wrote in the letter:\n\n“…”", "He argues … .\n\n“…”"):
     that subject, as a continuation (the latest such sentence of :func:`_lead_in`)."""
-    sents = [sp for sp in _lead_in(pa, q) if _speech_words(pa.text[sp[0] : sp[1]])]
-    if not sents:
+    sentence = _lead_in_sentence(pa, q)
+    if sentence is None:
         return NOBODY
-    doc = pa.span_doc(*sents[-1])
+    doc = pa.span_doc(*sentence)
     outside = lambda t: not pa.inside_quote(pa.at(doc, t.idx))  # noqa: E731
     verbs = [t for t in doc if _speech(t) and t.pos_ == "VERB" and outside(t) and _subject(t, outside=outside) is not None]
     if not verbs:
@@ -803,6 +808,8 @@ def _context_wanted(pa: ParsedArticle) -> list[tuple[int, int]]:
             spans.update(pa.before_spans(q.start))
         elif subject is not None and subject.pos_ == "NOUN" and not subject.text[:1].isupper():
             spans.update(pa.before_spans(q.start, lede=True))
+        elif subject is None and (lead := _lead_in_sentence(pa, q)) is not None:
+            spans.add(lead)  # what :func:`_introduced` will read
         previous = q.start
     return sorted(sp for sp in spans if sp not in pa.docs and sp[1] > sp[0])
 
