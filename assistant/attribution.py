@@ -5,15 +5,22 @@ and the few before them that a pronoun or a description needs. For each quotatio
 
 - the attribution is the verb of speech (``said``, ``told``, ``tweeted``, ``recalled``…,
   :data:`lexicon.SPEECH_LEMMAS`) nearest the quote in its sentence, or ``according to X``;
-- its subject decides the speaker: a PERSON (or an organisation speaking as a body) is
-  ``named``; ``he``/``she`` is the person mentioned last before the quote (``pronoun``); a
-  description ("the senator", "the Ohio Democrat") is the person mentioned last whose title or
-  apposition holds its words (``title``); "an official", "sources" stay unnamed (``unnamed``);
-  places, works and other entities never speak;
-- a quote with no attribution of its own continues the previous speaker in its paragraph, or
-  the last speaker of the paragraph before when it opens its paragraph (``continuation``);
+- its subject decides the speaker (a passive verb's subject is what was said: its speaker is
+  the "by" agent; an empty "it" beside a name is not the subject): a PERSON (or an
+  organisation speaking as a body, or bodies named together) is ``named``; ``he``/``she`` is
+  the person mentioned last before the quote, never one whose title or description says
+  otherwise ("Queen", "Mr") (``pronoun``); a description ("the senator", "the Ohio Democrat",
+  a title alone: "The President") is the person mentioned last whose title or apposition
+  holds its words, "the union" the body described as one, "the statement" whoever was said
+  to release it (``title``); "an official", "sources" stay unnamed (``unnamed``); places,
+  works and other entities never speak;
+- a quote with no attribution of its own takes the subject of the verb of speech that
+  introduces it (earlier in its paragraph, or in the quote-free paragraph before: "Doe
+  cautions that … . “…”"), else continues the previous speaker in its paragraph, or the last
+  speaker of the paragraph before when it opens its paragraph (``continuation``);
 - words in quotes that are a name or a title (after "titled", "dubbed"…, a work of art, short
-  title-case runs, three words or fewer that no one is said to say) are not quotations.
+  title-case runs, three words or fewer that no one is said to say) are not quotations; a word
+  or two are speech only as a fragment of a longer quotation attributed by the same verb.
 
 A person has one identity per article: "Rumsfeld" and "he" after "Donald Rumsfeld" are Donald
 Rumsfeld. Each attribution keeps its kind, the words that made it and a confidence.
