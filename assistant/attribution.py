@@ -460,6 +460,9 @@ def _subject(verb, depth: int = 0, outside=lambda t: True):
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and outside(c)]
     if subjects and subjects[0].dep_ == "nsubjpass" and not verb.lower_.startswith("quot"):
         return _agent(verb, outside)  # "the plan was announced (by X)"
+    quoted = [c for c in verb.children if c.dep_ == "dobj" and outside(c)] if verb.lower_.startswith("quot") else []
+    if quoted and subjects:
+        return quoted[0]  # "The Times quoted officials as saying": the officials speak
     # the parser may give a verb two subjects ("It “…,” said Doe"; "programs that he argues…"): not "it", not "that"
     real = [c for c in subjects if c.lower_ not in EMPTY_PRONOUNS and c.tag_ not in ("WP", "WDT")]
     if real:
@@ -723,6 +726,13 @@ def too_short(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
 # --- every quotation of an article ----------------------------------------------------------
 
 
+def _opens_sentence(pa: ParsedArticle, q: QuoteSpan) -> bool:
+    """Does the quotation start its sentence (after a full stop, a colon, an earlier quotation
+    or the paragraph's start), rather than stand inside a sentence of other words?"""
+    ps = max([pa.paragraphs[q.paragraph][0]] + [o.end for o in pa.quotes if o.paragraph == q.paragraph and o.end <= q.start])
+    return bool(re.search(r"(^|[.!?:][\"”’']*)[\s\"“‘'—–-]*$", pa.text[ps : q.start]))
+
+
 def _opens_paragraph(pa: ParsedArticle, q: QuoteSpan) -> bool:
     return not pa.text[pa.paragraphs[q.paragraph][0] : q.start].strip(" \"“‘'")
 
@@ -744,6 +754,8 @@ def _lead_in(pa: ParsedArticle, q: QuoteSpan) -> list[tuple[int, int]]:
 
     ps, pe = pa.paragraphs[q.paragraph]
     start, end = max([ps] + [o.end for o in pa.quotes if o.paragraph == q.paragraph and o.end <= q.start]), q.start
+    if not _opens_sentence(pa, q):
+        return []  # a quote inside a sentence of its own ("police found an “American credit card”")
     if not pa.text[start:end].strip(" \"“‘'—–-"):
         if q.paragraph == 0 or any(o.paragraph == q.paragraph - 1 for o in pa.quotes):
             return []
@@ -773,17 +785,18 @@ def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
     return Attribution(att.speaker, "continuation", att.cue, round(att.confidence * 0.9, 3)) if att.kind else NOBODY
 
 
-def _continue(found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpan, Attribution]]:
-    """Quotes with no attribution of their own take the previous quote's speaker in their
-    paragraph, or the last one of the paragraph before when they open their paragraph; failing
-    that, the next quote's in their paragraph (a quote split by its attribution)."""
+def _continue(pa: ParsedArticle, found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpan, Attribution]]:
+    """Quotes with no attribution of their own that start a sentence take the previous quote's
+    speaker in their paragraph, or the last one of the paragraph before when they open their
+    paragraph; failing that, the next quote's in their paragraph (a quote split by its
+    attribution)."""
     out = list(found)
     for i, (q, att) in enumerate(out):
-        if att.kind or att.cue or i == 0:  # (a cue: its own verb and subject, no one found)
+        if att.kind or att.cue or i == 0 or not _opens_sentence(pa, q):  # (a cue: its own verb and subject)
             continue
         pq, patt = out[i - 1]
-        if patt.kind and patt.kind != "not-speech" and (pq.paragraph == q.paragraph or
-                                                        (pq.paragraph == q.paragraph - 1 and q.start - pq.end < 400)):
+        if patt.kind and patt.kind != "not-speech" and (pq.paragraph == q.paragraph or (
+                pq.paragraph == q.paragraph - 1 and _opens_paragraph(pa, q) and q.start - pq.end < 400)):
             out[i] = (q, _carried(patt))
     for i in range(len(out) - 2, -1, -1):
         q, att = out[i]
@@ -847,7 +860,7 @@ def attribute_all(pa: ParsedArticle) -> list[tuple[QuoteSpan, Attribution]]:
         if att.speaker is not None or att.kind == "unnamed":
             pa.spoken.append((q.start, att.speaker))  # None: someone not named ("one café owner")
         found.append((q, att))
-    found = _continue(found)
+    found = _continue(pa, found)
     found = [(q, a) for q, a in found if a.kind != "not-speech" and (not too_short(pa, q, a) or _fragment(pa, q, a, found))]
     return [(q, a) for q, a in found if not (q.single and a.speaker is None)]
 
@@ -863,7 +876,7 @@ def _fragment(pa: ParsedArticle, q: QuoteSpan, att: Attribution, found: list[tup
 
 
 def _sentence_break(text: str, start: int, end: int) -> bool:
-    return bool(re.search(r"[.!?][\"”’']*\s+[\"“‘']*[A-Z]", text[start:end]))
+    return bool(re.search(r"[.!?][\"”’']*\s+[\"“‘']*[A-Z]", text[start : end + 1]))  # (+1: the next quote's capital)
 
 
 def _beside_longer(text: str, q: QuoteSpan, spans: list[QuoteSpan]) -> bool:

@@ -69,7 +69,8 @@ ROLE_NOUNS = frozenset(
     deputy attorney speaker captain coach commander colonel sheikh pope bishop archbishop cardinal professor prof
     economist analyst advisor adviser minister defence defense foreign finance interior state acting former
     senate house minority majority assistant lieutenant sergeant detective inspector superintendent
-    councillor councilor alderman sir dame lady lord baron baroness duke duchess""".split()
+    councillor councilor alderman sir dame lady lord baron baroness duke duchess cabinet health education
+    immigration trade environment agriculture transport labour labor energy treasury""".split()
 )
 
 # Nouns of occupation that may stand before a name ("Actor Jo Bloggs", "Fellow student Jo Bloggs"), left out of

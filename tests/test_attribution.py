@@ -186,3 +186,12 @@ def test_a_word_in_quotes_is_speech_only_as_a_fragment_of_a_longer_quotation_by_
                   "Lowe said the “reform” had failed. “Nobody in this town was asked about any of it,” Tom Reyes said.")
     assert (q["reshape"].speaker, q["reshape"].kind) == ("Mary Lowe", "named")
     assert "reform" not in q  # a scare quote, not the words of the next quotation's speaker
+
+
+def test_who_is_quoted_speaks_and_a_scare_quote_inside_a_sentence_takes_no_introducer():
+    q = quotes_of("The Harbour Courier has also quoted Inspector Dana Ruiz as saying “the suspect flew out of the "
+                  "country on a forged passport last week.”",
+                  "The Evening Ledger newspaper quoted unnamed officials as saying the man had trained abroad. Police "
+                  "later recovered an “unregistered satellite phone” from his flat.")
+    assert q["the"].speaker == "Dana Ruiz"
+    assert "unregistered" not in q or q["unregistered"].speaker == ""
