@@ -730,7 +730,7 @@ def _opens_sentence(pa: ParsedArticle, q: QuoteSpan) -> bool:
     """Does the quotation start its sentence (after a full stop, a colon, an earlier quotation
     or the paragraph's start), rather than stand inside a sentence of other words?"""
     ps = max([pa.paragraphs[q.paragraph][0]] + [o.end for o in pa.quotes if o.paragraph == q.paragraph and o.end <= q.start])
-    return bool(re.search(r"(^|[.!?:][\"”’']*)[\s\"“‘'—–-]*$", pa.text[ps : q.start]))
+    return bool(re.search(r"(^|[.!?:][\"”’']*)[\s\"“”‘’'—–-]*$", pa.text[ps : q.start]))
 
 
 def _opens_paragraph(pa: ParsedArticle, q: QuoteSpan) -> bool:

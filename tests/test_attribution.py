@@ -195,3 +195,6 @@ def test_who_is_quoted_speaks_and_a_scare_quote_inside_a_sentence_takes_no_intro
                   "later recovered an “unregistered satellite phone” from his flat.")
     assert q["the"].speaker == "Dana Ruiz"
     assert "unregistered" not in q or q["unregistered"].speaker == ""
+    q = quotes_of("“The harvest is the worst in a decade,” farmer Ana Lopez said. “Half of the wheat never came up.” "
+                  "“We are still counting the losses.”")
+    assert q["We"].speaker == "Ana Lopez"  # a quotation right after another starts its sentence
