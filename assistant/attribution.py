@@ -649,6 +649,9 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
                          if e is not None and e.label_ == "ORG"), (tok, None))
     if ent is not None and ent.label_ == "ORG":
         return Attribution(pa.cast.add(_joint_name(tok, ent), pa.at(tok.doc, ent.start_char), org=True), named, cue, 0.85)
+    if ent is not None and ent.label_ == "NORP" and tok.tag_ == "NNP" and \
+            any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+        return _by_description(pa, tok, at, cue)  # "the Ohio Democrat said": a person described
     if ent is not None and ent.label_ in _NOT_SPEAKERS:
         return Attribution(None, "", cue, 0.0)  # places, works, nationalities never speak
     if tok.lower_ in PERSON_PRONOUNS:

@@ -198,3 +198,12 @@ def test_who_is_quoted_speaks_and_a_scare_quote_inside_a_sentence_takes_no_intro
     q = quotes_of("“The harvest is the worst in a decade,” farmer Ana Lopez said. “Half of the wheat never came up.” "
                   "“We are still counting the losses.”")
     assert q["We"].speaker == "Ana Lopez"  # a quotation right after another starts its sentence
+
+
+def test_a_description_by_party_and_state_is_the_person_so_described():
+    q = quotes_of("Senator Laura Chen, an Ohio Democrat, toured the farms on Monday with Governor Mike DeWitt.",
+                  "Mike DeWitt said the state would pay for the levees.",
+                  "“Congress has to act this month,” the Ohio Democrat said.",
+                  "“We will fight this in court,” the Republicans said.")
+    assert (q["Congress"].speaker, q["Congress"].kind) == ("Laura Chen", "title")
+    assert q["We"].speaker == ""
