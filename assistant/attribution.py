@@ -5,15 +5,22 @@ and the few before them that a pronoun or a description needs. For each quotatio
 
 - the attribution is the verb of speech (``said``, ``told``, ``tweeted``, ``recalled``…,
   :data:`lexicon.SPEECH_LEMMAS`) nearest the quote in its sentence, or ``according to X``;
-- its subject decides the speaker: a PERSON (or an organisation speaking as a body) is
-  ``named``; ``he``/``she`` is the person mentioned last before the quote (``pronoun``); a
-  description ("the senator", "the Ohio Democrat") is the person mentioned last whose title or
-  apposition holds its words (``title``); "an official", "sources" stay unnamed (``unnamed``);
-  places, works and other entities never speak;
-- a quote with no attribution of its own continues the previous speaker in its paragraph, or
-  the last speaker of the paragraph before when it opens its paragraph (``continuation``);
+- its subject decides the speaker (a passive verb's subject is what was said: its speaker is
+  the "by" agent; an empty "it" beside a name is not the subject): a PERSON (or an
+  organisation speaking as a body, or bodies named together) is ``named``; ``he``/``she`` is
+  the person mentioned last before the quote, never one whose title or description says
+  otherwise ("Queen", "Mr") (``pronoun``); a description ("the senator", "the Ohio Democrat",
+  a title alone: "The President") is the person mentioned last whose title or apposition
+  holds its words, "the union" the body described as one, "the statement" whoever was said
+  to release it (``title``); "an official", "sources" stay unnamed (``unnamed``); places,
+  works and other entities never speak;
+- a quote with no attribution of its own takes the subject of the verb of speech that
+  introduces it (earlier in its paragraph, or in the quote-free paragraph before: "Doe
+  cautions that … . “…”"), else continues the previous speaker in its paragraph, or the last
+  speaker of the paragraph before when it opens its paragraph (``continuation``);
 - words in quotes that are a name or a title (after "titled", "dubbed"…, a work of art, short
-  title-case runs, three words or fewer that no one is said to say) are not quotations.
+  title-case runs, three words or fewer that no one is said to say) are not quotations; a word
+  or two are speech only as a fragment of a longer quotation attributed by the same verb.
 
 A person has one identity per article: "Rumsfeld" and "he" after "Donald Rumsfeld" are Donald
 Rumsfeld. Each attribution keeps its kind, the words that made it and a confidence.
@@ -27,7 +34,11 @@ from functools import lru_cache
 
 from .lexicon import (
     DOCUMENT_NOUNS,
+    EMPTY_PRONOUNS,
+    FEMININE_WORDS,
     INDEFINITE,
+    MASCULINE_WORDS,
+    OCCUPATION_NOUNS,
     ORGANISATION_NOUNS,
     PERSON_PRONOUNS,
     ROLE_NOUNS,
@@ -63,6 +74,12 @@ class Speaker:
 
     def last_before(self, at: int) -> int:
         return max((m for m in self.mentions if m < at), default=-1)
+
+    def fits(self, pronoun: str) -> bool:
+        """Can "he"/"she" stand for this speaker (no title or description says otherwise)?"""
+        words = self.title_words | {w.strip(".") for w in self.title.lower().split()}
+        other = FEMININE_WORDS if pronoun == "he" else MASCULINE_WORDS if pronoun == "she" else set()
+        return not words & other
 
 
 @dataclass(frozen=True)
@@ -159,6 +176,51 @@ def clean_name(text: str) -> str:
     return text.strip(" ,.;:—–-\"“”‘’()")
 
 
+def _name_words(words: list[str]) -> list[str]:
+    """A name's words without the role words before it ("Kisumu Governor", "Actor", "Prof") and
+    the function words a capitalised run may take with it (a sentence's "After"; a name keeps
+    two words at least to that rule: "Will Smith")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    roles = [i for i, w in enumerate(words[:-1]) if w.lower().strip(".") in ROLE_NOUNS | OCCUPATION_NOUNS]
+    words = words[roles[-1] + 1 :] if roles else words
+    while len(words) > 2 and words[0].lower() in STOP_WORDS:
+        words = words[1:]
+    return words
+
+
+def _title_of(tok, ent) -> bool:
+    """Is the title ``tok`` that of the person ``ent`` ("the Chairman of the Joint Chiefs General
+    Jo Bloggs"): the name inside its phrase, only "of" between, a title word just before the name,
+    no indefinite article ("a spokesman for Jo Bloggs" is someone else)?"""
+    path, t = [], ent.root
+    while t.i != tok.i and t.head.i != t.i and len(path) < 8:
+        path.append(t := t.head)
+    dets = {c.lower_ for c in tok.children if c.dep_ == "det"}
+    return (bool(path) and path[-1].i == tok.i and not dets & INDEFINITE and bool(title_before(ent))
+            and all(p.lower_ == "of" for p in path if p.pos_ == "ADP"))
+
+
+def _role_only(name: str) -> bool:
+    """A title standing alone ("President", "The Chairman"): a description, not a name."""
+    return all(w.lower().strip(".") in ROLE_NOUNS or w.lower() in ("the", "a", "an") for w in name.split())
+
+
+def entity_name(ent) -> str:
+    """The name an entity gives: role words before it left out, and a name whose word ends in an
+    apostrophe taken whole ("Anyang’ Nyong’o": the NER stops at the apostrophe)."""
+    doc, end = ent.doc, ent.end
+    if doc[end - 1].text not in ("’", "'") and end < len(doc) and doc[end].text in ("’", "'") \
+            and not doc[end - 1].whitespace_:
+        end += 1  # the apostrophe that ends a word of the name
+    if doc[end - 1].text in ("’", "'") and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper():
+        end += 1  # and the word after it
+    text = doc[ent.start : end].text if end > ent.end else ent.text
+    if ent.label_ != "PERSON":
+        return clean_name(text)
+    return clean_name(" ".join(_name_words(clean_name(text).split())))
+
+
 def _descriptive_words(tokens) -> set[str]:
     return {t.lower_.strip(".") for t in tokens if t.pos_ in ("NOUN", "PROPN", "ADJ") and len(t.text) > 1}
 
@@ -187,7 +249,8 @@ def title_words_of(ent) -> set[str]:
             words |= _descriptive_words(child.subtree)
     if root.dep_ == "appos":
         words |= _descriptive_words([root.head, *[c for c in root.head.children if c.dep_ in ("compound", "amod")]])
-    return words - {w.lower() for w in ent.text.split()}
+    name = {w.lower() for w in entity_name(ent).split()}
+    return (words | {w.lower().strip(".") for w in ent.text.split()}) - name  # "Lady" of "Lady Jo Bloggs" too
 
 
 # --- parsing what needs parsing -----------------------------------------------------------
@@ -298,30 +361,39 @@ class ParsedArticle:
             at = self.at(doc, ent.start_char)
             if ent.label_ not in ("PERSON", "ORG") or self.inside_quote(at):
                 continue
-            name = clean_name(ent.text)
-            if name and name[0].isupper():
+            name = entity_name(ent)
+            if name and name[0].isupper() and not _role_only(name):
                 self.cast.add(name, at, org=ent.label_ == "ORG", title_words=title_words_of(ent),
                               subject=_main_subject(ent.root), title=title_before(ent))
         for tok in doc:  # "Laiche says …": a name the NER missed, as the subject of a verb of speech
             subj = _subject(tok) if _speech(tok) and tok.pos_ == "VERB" else None
             at = self.at(doc, subj.idx) if subj is not None else 0
-            if subj is not None and _name_like(subj) and _entity(subj) is None and not self.inside_quote(at):
-                self.cast.add(_compound_name(subj), at, subject=_main_subject(subj))
+            if subj is not None and _name_like(subj) and _entity(subj) is None and not self.inside_quote(at) \
+                    and not _role_only(_compound_name(subj)):
+                name, titles = _name_and_titles(subj)
+                self.cast.add(name, at, subject=_main_subject(subj), title_words=titles)
 
-    def before(self, i: int, lede: bool = False) -> None:
-        """Parse what precedes the windows of paragraph ``i``: its own text before them and the
-        last two sentences of the paragraph before; with ``lede``, the article's first
-        paragraphs (where people are introduced with their titles). What pronouns and
-        descriptions are resolved against."""
-        self._parse(self.before_spans(i, lede))
+    def before(self, at: int, lede: bool = False) -> None:
+        """Parse what precedes offset ``at`` in its paragraph (the text before the paragraph's
+        windows, and between the window before ``at`` and the one holding it) and the last two
+        sentences of the paragraph before; with ``lede``, the article's first paragraphs (where
+        people are introduced with their titles). What pronouns and descriptions are resolved
+        against."""
+        self._parse(self.before_spans(at, lede))
 
-    def before_spans(self, i: int, lede: bool = False) -> list[tuple[int, int]]:
+    def before_spans(self, at: int, lede: bool = False) -> list[tuple[int, int]]:
         """What :meth:`before` parses."""
         from .chunking import sentence_spans
 
+        i = self.paragraph_of(at)
         ps, pe = self.paragraphs[i]
-        first = min((w[0] for q, w in self.windows.items() if q.paragraph == i), default=pe)
+        windows = sorted({w for q, w in self.windows.items() if q.paragraph == i})
+        first = windows[0][0] if windows else pe
         spans = [(ps, first)] if first > ps else []
+        here = next((w for w in windows if w[0] <= at < w[1]), None)
+        gap_start = max((w[1] for w in windows if here is not None and w[1] <= here[0]), default=None)
+        if here is not None and gap_start is not None and here[0] > gap_start:
+            spans.append((gap_start, here[0]))  # "… King Jo Bloggs spoke too. “…,” he said."
         if i > 0:
             qs, qe = self.paragraphs[i - 1]
             sents = sentence_spans(self.text, qs, qe) or [(qs, qe)]
@@ -339,7 +411,7 @@ class ParsedArticle:
             return found
         m = re.search(rf"((?:[A-Z][\w'’.-]* ){{1,3}}){re.escape(name)}\b", self.text[:at])
         if m:
-            first = [w for w in m.group(1).split() if w.lower().strip(".") not in ROLE_NOUNS and w.lower() not in ("the", "a")]
+            first = _name_words(m.group(1).split() + [name])[:-1]
             if first and not self.inside_quote(m.start()):
                 return self.cast.add(" ".join(first[-2:] + [name]), m.start(1))
         return found
@@ -383,17 +455,33 @@ def _according_to(frame):
 def _subject(verb, depth: int = 0, outside=lambda t: True):
     """The grammatical subject of a verb of speech, through conjunctions, relative and
     participial clauses ("Doe, who said…", "Doe stating…", "Doe smiled and said…"); only
-    tokens for which ``outside`` holds (not inside a quotation)."""
-    for c in verb.children:
-        if c.dep_ in ("nsubj", "nsubjpass") and outside(c):
-            return c
+    tokens for which ``outside`` holds (not inside a quotation). A passive verb's subject is
+    what was said: its speaker is the "by" agent, if any."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and outside(c)]
+    if subjects and subjects[0].dep_ == "nsubjpass" and not verb.lower_.startswith("quot"):
+        return _agent(verb, outside)  # "the plan was announced (by X)"
+    quoted = [c for c in verb.children if c.dep_ == "dobj" and outside(c)] if verb.lower_.startswith("quot") else []
+    if quoted and subjects:
+        return quoted[0]  # "The Times quoted officials as saying": the officials speak
+    # the parser may give a verb two subjects ("It “…,” said Doe"; "programs that he argues…"): not "it", not "that"
+    real = [c for c in subjects if c.lower_ not in EMPTY_PRONOUNS and c.tag_ not in ("WP", "WDT")]
+    if real:
+        return real[0]
+    if subjects and not (subjects[0].tag_ in ("WP", "WDT") and verb.dep_ == "relcl"):
+        return subjects[0]
     if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("PROPN", "NOUN", "PRON"):
-        return verb.head
+        return verb.head  # "Doe, who said…"
     if verb.dep_ in ("conj", "xcomp", "advcl") and depth < 2:
         return _subject(verb.head, depth + 1, outside)
     after = [c for c in verb.children if c.dep_ in ("dobj", "attr", "npadvmod", "appos") and c.pos_ == "PROPN"
              and outside(c)]
     return after[0] if after else None  # "…," said Doe (parsed as an object)
+
+
+def _agent(verb, outside):
+    """The speaker of a passive verb of speech: the object of its "by" (None without one)."""
+    by = next((c for c in verb.children if c.dep_ == "agent"), None)
+    return next((c for c in by.children if c.dep_ == "pobj" and outside(c)), None) if by is not None else None
 
 
 def _entity(tok):
@@ -440,9 +528,28 @@ def _name_like(tok) -> bool:
     return tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and tok.text[:1].isupper() and not tok.is_sent_start)
 
 
-def _compound_name(tok) -> str:
+def _joint_name(tok, ent) -> str:
+    """An organisation's name, or the bodies that speak together ("NBC and Universal Television
+    released a statement": both); people named together stay each their own speaker."""
+    others = [e for c in tok.children if c.dep_ == "conj" for e in [_entity(c)] if e is not None and e.label_ == "ORG"]
+    return " and ".join(clean_name(e.text) for e in [ent, *others])
+
+
+def _compound_words(tok) -> list[str]:
     parts = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i] + [tok]
-    return clean_name(" ".join(t.text for t in sorted(parts, key=lambda t: t.i)))
+    return [t.text for t in sorted(parts, key=lambda t: t.i)]
+
+
+def _compound_name(tok) -> str:
+    """A proper noun with the proper nouns before it ("Queen Elizabeth II"), as written."""
+    return clean_name(" ".join(_compound_words(tok)))
+
+
+def _name_and_titles(tok) -> tuple[str, set[str]]:
+    """:func:`_compound_name` as a name ("Elizabeth II") and the title words left out ({"queen"})."""
+    words = _compound_words(tok)
+    kept = _name_words(words)
+    return clean_name(" ".join(kept)), {w.lower().strip(".") for w in words[: len(words) - len(kept)]}
 
 
 def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
@@ -453,14 +560,32 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
         return Attribution(None, "unnamed", cue, 0.9)
     lemma = _singular(tok)
     if lemma in DOCUMENT_NOUNS:
-        return Attribution(None, "", cue, 0.0)
-    pa.before(pa.paragraph_of(at), lede=True)
+        return _issuer(pa, lemma, at, cue) if mods & {"the", "this"} else Attribution(None, "", cue, 0.0)
+    pa.before(at, lede=True)
     if lemma in ORGANISATION_NOUNS:  # the organisation described so ("SAG-AFTRA, the actors' union"), else the last one
-        orgs = pa.cast.last_before(at, org=True, words={lemma}) or pa.cast.last_before(at, org=True)
+        orgs = (pa.cast.last_before(at, org=True, words={lemma}) or pa.cast.last_before(at, words={lemma})
+                or pa.cast.last_before(at, org=True))  # (the NER may take an unfamiliar body for a person)
         return Attribution(orgs[0], "title", cue, 0.7) if orgs else Attribution(None, "title", cue, 0.0)
     words = {lemma, tok.lower_} | _descriptive_words(c for c in tok.children if c.dep_ in ("compound", "amod"))
     people = pa.cast.last_before(at, words=words)
     return Attribution(people[0], "title", cue, 0.75) if people else Attribution(None, "title", cue, 0.0)
+
+
+def _issuer(pa: ParsedArticle, noun: str, at: int, cue: str) -> Attribution:
+    """"the statement read": whoever the text last said released, issued, wrote… a statement
+    (the subject of the latest verb whose object is that noun, in this paragraph or the one
+    before); no one when there is none."""
+    pa.before(at)
+    first = pa.paragraphs[max(0, pa.paragraph_of(at) - 1)][0]
+    found = [(pa.at(doc, t.idx), t) for doc in list(pa.docs.values()) for t in doc
+             if t.dep_ == "dobj" and _singular(t) == noun and first <= pa.at(doc, t.idx) < at]
+    for where, t in sorted(found, key=lambda f: -f[0]):
+        subject = _subject(t.head, outside=lambda x: not pa.inside_quote(pa.at(x.doc, x.idx)))
+        if subject is not None and (_entity(subject) is not None or subject.lower_ in PERSON_PRONOUNS):
+            att = classify(pa, subject, where, t.head)
+            if att.speaker is not None:
+                return Attribution(att.speaker, "title", cue, 0.7)
+    return Attribution(None, "", cue, 0.0)
 
 
 def _names_between(pa: ParsedArticle, start: int, end: int) -> bool:
@@ -476,22 +601,23 @@ def _names_between(pa: ParsedArticle, start: int, end: int) -> bool:
     return any(re.search(r"(?<![.!?\"“”]\s)(?<!^)\b[A-Z][a-z]", g.strip(" ,\"“”")) for g in gaps)
 
 
-def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str) -> Attribution:
+def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -> Attribution:
     """"he said": the speaker of the previous quote when no other person has been the subject of
-    a sentence since; else the person last named as a subject, else the person last named. Less
-    sure when two people were named shortly before."""
+    a sentence since; else the person last named as a subject, else the person last named; never
+    one whose title or description says "she" (or "he"). Less sure when two people were named
+    shortly before."""
+    fits = lambda s: s is None or s.fits(pronoun)  # noqa: E731
     previous = next(((o, sp) for o, sp in reversed(pa.spoken) if o < at), None)
-    if previous and at - previous[0] < 1500 and not _names_between(pa, previous[0], at):
+    if previous and at - previous[0] < 1500 and fits(previous[1]) and not _names_between(pa, previous[0], at):
         return Attribution(previous[1], kind, cue, 0.85 if previous[1] is not None else 0.8)  # no one else named since
-    pa.before(pa.paragraph_of(at))
-    people = pa.cast.last_before(at)
+    pa.before(at)
+    people = [p for p in pa.cast.last_before(at) if fits(p)]
     if not people:
         return Attribution(None, kind, cue, 0.0)
     last_subject = max(people, key=lambda s: max((m for m in s.subject_mentions if m < at), default=-1))
     subject_at = max((m for m in last_subject.subject_mentions if m < at), default=-1)
     # (the previous speaker may be tagged an organisation: the NER often takes an unfamiliar name for one)
-    previous = next(((o, sp) for o, sp in reversed(pa.spoken) if o < at), None)
-    if previous and at - previous[0] < 1500 and (subject_at < previous[0] or last_subject is previous[1]):
+    if previous and at - previous[0] < 1500 and fits(previous[1]) and (subject_at < previous[0] or last_subject is previous[1]):
         return Attribution(previous[1], kind, cue, 0.85 if previous[1] is not None else 0.8)
     chosen = last_subject if subject_at >= 0 and at - subject_at < 1500 else people[0]
     rivals = [p for p in people if p is not chosen and 0 <= at - p.last_before(at) < 300]
@@ -507,22 +633,36 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
         tok = tok.head
     ent = _entity(tok)
     person = ent if ent is not None and ent.label_ == "PERSON" else _appositive_person(tok)
+    if person is not None and _role_only(entity_name(person)):
+        person = None  # "Director said": a description, not a name
+    if person is None and _role_only(_compound_name(tok)):  # "Chairman of the Joint Chiefs General Jo Bloggs said"
+        person = next((e for e in tok.doc.ents if e.label_ == "PERSON" and _title_of(tok, e)), None)
+        if person is None:
+            return _by_description(pa, tok, at, cue)  # "The President said"
     if person is not None:
-        name = clean_name(person.text)
+        name = entity_name(person)
         known = pa.known_as(name, at)
         who = known if known is not None else pa.cast.add(name, pa.at(tok.doc, person.start_char), title_words=title_words_of(person))
         return Attribution(who, named, cue, 0.95)
+    if ent is None and tok.pos_ == "NOUN":  # "Only one app, GasCo, indicated…": the body named beside the noun
+        tok, ent = next(((c, e) for c in tok.children if c.dep_ == "appos" for e in [_entity(c)]
+                         if e is not None and e.label_ == "ORG"), (tok, None))
     if ent is not None and ent.label_ == "ORG":
-        return Attribution(pa.cast.add(clean_name(ent.text), pa.at(tok.doc, ent.start_char), org=True), named, cue, 0.85)
+        return Attribution(pa.cast.add(_joint_name(tok, ent), pa.at(tok.doc, ent.start_char), org=True), named, cue, 0.85)
+    if ent is not None and ent.label_ == "NORP" and tok.tag_ == "NNP" and \
+            any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+        return _by_description(pa, tok, at, cue)  # "the Ohio Democrat said": a person described
     if ent is not None and ent.label_ in _NOT_SPEAKERS:
         return Attribution(None, "", cue, 0.0)  # places, works, nationalities never speak
     if tok.lower_ in PERSON_PRONOUNS:
-        return _by_pronoun(pa, at, cue, "according-to" if according else "pronoun")
+        return _by_pronoun(pa, at, cue, "according-to" if according else "pronoun", tok.lower_)
     if _name_like(tok) or (tok.pos_ == "NOUN" and tok.text[:1].isupper() and pa.cast.find(tok.text)):
-        name = _compound_name(tok)
+        name, titles = _name_and_titles(tok)
         known = pa.known_as(name, at)
         if known is not None or (name[:1].isupper() and not name.isupper()):
-            return Attribution(known or pa.cast.add(name, pa.at(tok.doc, tok.idx)), named, cue, 0.9 if known else 0.7)
+            who = known or pa.cast.add(name, pa.at(tok.doc, tok.idx))
+            who.title_words |= titles
+            return Attribution(who, named, cue, 0.9 if known else 0.7)
     if tok.pos_ == "NOUN":
         return _by_description(pa, tok, at, cue)
     return Attribution(None, "", cue, 0.0)
@@ -546,7 +686,7 @@ def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
                  for s in [_subject(v)] if s is not None and (_name_like(s) or _entity(s) is not None)]
         if named:
             att = classify(pa, named[0], q.start, verb)
-            if att.speaker is not None:
+            if att.speaker is not None and att.speaker.fits(subject.lower_):
                 return Attribution(att.speaker, "pronoun", _cue(subject, verb), 0.9)
     return classify(pa, subject, q.start, verb)
 
@@ -589,6 +729,13 @@ def too_short(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
 # --- every quotation of an article ----------------------------------------------------------
 
 
+def _opens_sentence(pa: ParsedArticle, q: QuoteSpan) -> bool:
+    """Does the quotation start its sentence (after a full stop, a colon, an earlier quotation
+    or the paragraph's start), rather than stand inside a sentence of other words?"""
+    ps = max([pa.paragraphs[q.paragraph][0]] + [o.end for o in pa.quotes if o.paragraph == q.paragraph and o.end <= q.start])
+    return bool(re.search(r"(^|[.!?:][\"”’']*)[\s\"“”‘’'—–-]*$", pa.text[ps : q.start]))
+
+
 def _opens_paragraph(pa: ParsedArticle, q: QuoteSpan) -> bool:
     return not pa.text[pa.paragraphs[q.paragraph][0] : q.start].strip(" \"“‘'")
 
@@ -598,43 +745,67 @@ def _carried(prev: Attribution, kind: str = "continuation") -> Attribution:
                        "(continues the previous quote)", round(prev.confidence * 0.9, 3))
 
 
-def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
-    """A quote opening its paragraph after a paragraph that ends in a colon and a verb of speech
-    ("McConnell wrote in the letter:"): that verb's subject."""
-    if q.paragraph == 0 or not _opens_paragraph(pa, q):
-        return NOBODY
-    ps, pe = pa.paragraphs[q.paragraph - 1]
-    if not pa.text[ps:pe].rstrip().endswith(":"):
-        return NOBODY
+def _speech_words(text: str) -> bool:
+    return any(w.lower() in SPEECH_FORMS for w in re.findall(r"[A-Za-z]+", text))
+
+
+def _lead_in(pa: ParsedArticle, q: QuoteSpan) -> list[tuple[int, int]]:
+    """The sentences that may introduce a quotation with no attribution of its own: those of its
+    paragraph before it that start after any earlier quotation there, or, when it opens its
+    paragraph, those of the paragraph before when that one holds no quotation."""
     from .chunking import sentence_spans
 
-    sents = sentence_spans(pa.text, ps, pe) or [(ps, pe)]
-    doc = pa.span_doc(*sents[-1])
-    verbs = [t for t in doc if _speech(t) and t.pos_ == "VERB" and not pa.inside_quote(pa.at(doc, t.idx))]
-    subject = _subject(verbs[-1]) if verbs else None
-    if subject is None:
+    ps, pe = pa.paragraphs[q.paragraph]
+    start, end = max([ps] + [o.end for o in pa.quotes if o.paragraph == q.paragraph and o.end <= q.start]), q.start
+    if not _opens_sentence(pa, q):
+        return []  # a quote inside a sentence of its own ("police found an “American credit card”")
+    if not pa.text[start:end].strip(" \"“‘'—–-"):
+        if q.paragraph == 0 or any(o.paragraph == q.paragraph - 1 for o in pa.quotes):
+            return []
+        ps, pe = start, end = pa.paragraphs[q.paragraph - 1]
+    return [(s, min(e, end)) for s, e in sentence_spans(pa.text, ps, pe) if start <= s < end]
+
+
+def _lead_in_sentence(pa: ParsedArticle, q: QuoteSpan) -> tuple[int, int] | None:
+    """The last sentence of :func:`_lead_in` with a verb of speech in it."""
+    return next((sp for sp in reversed(_lead_in(pa, q)) if _speech_words(pa.text[sp[0] : sp[1]])), None)
+
+
+def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
+    """A quotation with no attribution of its own, after a sentence whose verb of speech has a
+    subject ("Doe cautions that … . “…”", "Doe wrote in the letter:\n\n“…”", "He argues … .\n\n“…”"):
+    that subject, as a continuation (the latest such sentence of :func:`_lead_in`)."""
+    sentence = _lead_in_sentence(pa, q)
+    if sentence is None:
         return NOBODY
-    att = classify(pa, subject, q.start, verbs[-1])
-    return Attribution(att.speaker, "continuation", att.cue, att.confidence * 0.9) if att.kind else NOBODY
+    doc = pa.span_doc(*sentence)
+    outside = lambda t: not pa.inside_quote(pa.at(doc, t.idx))  # noqa: E731
+    verbs = [t for t in doc if _speech(t) and t.pos_ == "VERB" and outside(t) and _subject(t, outside=outside) is not None]
+    if not verbs:
+        return NOBODY
+    subject = _subject(verbs[-1], outside=outside)
+    att = classify(pa, subject, min(q.start, pa.at(doc, subject.idx)), verbs[-1])  # "he" where it stands
+    return Attribution(att.speaker, "continuation", att.cue, round(att.confidence * 0.9, 3)) if att.kind else NOBODY
 
 
-def _continue(found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpan, Attribution]]:
-    """Quotes with no attribution of their own take the previous quote's speaker in their
-    paragraph, or the last one of the paragraph before when they open their paragraph; failing
-    that, the next quote's in their paragraph (a quote split by its attribution)."""
+def _continue(pa: ParsedArticle, found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpan, Attribution]]:
+    """Quotes with no attribution of their own that start a sentence take the previous quote's
+    speaker in their paragraph, or the last one of the paragraph before when they open their
+    paragraph; failing that, the next quote's in their paragraph (a quote split by its
+    attribution)."""
     out = list(found)
     for i, (q, att) in enumerate(out):
-        if att.kind or i == 0:
+        if att.kind or att.cue or i == 0 or not _opens_sentence(pa, q):  # (a cue: its own verb and subject)
             continue
         pq, patt = out[i - 1]
-        if patt.kind and patt.kind != "not-speech" and (pq.paragraph == q.paragraph or
-                                                        (pq.paragraph == q.paragraph - 1 and q.start - pq.end < 400)):
+        if patt.kind and patt.kind != "not-speech" and (pq.paragraph == q.paragraph or (
+                pq.paragraph == q.paragraph - 1 and _opens_paragraph(pa, q) and q.start - pq.end < 400)):
             out[i] = (q, _carried(patt))
     for i in range(len(out) - 2, -1, -1):
         q, att = out[i]
         nq, natt = out[i + 1]
         same = nq.paragraph == q.paragraph or (q.open_ended and nq.paragraph == q.paragraph + 1)
-        if not att.kind and natt.kind not in ("", "not-speech", "continuation") and same:
+        if not att.kind and not att.cue and natt.kind not in ("", "not-speech", "continuation") and same:
             out[i] = (q, Attribution(natt.speaker, natt.kind, natt.cue, natt.confidence))
     return out
 
@@ -657,9 +828,11 @@ def _context_wanted(pa: ParsedArticle) -> list[tuple[int, int]]:
         subject = _subject(verb, outside=outside) if verb is not None else None
         if subject is not None and subject.lower_ in PERSON_PRONOUNS and (
                 previous is None or _names_between(pa, previous, q.start)):
-            spans.update(pa.before_spans(q.paragraph))
+            spans.update(pa.before_spans(q.start))
         elif subject is not None and subject.pos_ == "NOUN" and not subject.text[:1].isupper():
-            spans.update(pa.before_spans(q.paragraph, lede=True))
+            spans.update(pa.before_spans(q.start, lede=True))
+        elif subject is None and (lead := _lead_in_sentence(pa, q)) is not None:
+            spans.add(lead)  # what :func:`_introduced` will read
         previous = q.start
     return sorted(sp for sp in spans if sp not in pa.docs and sp[1] > sp[0])
 
@@ -685,20 +858,41 @@ def attribute_all(pa: ParsedArticle) -> list[tuple[QuoteSpan, Attribution]]:
     found = []
     for q in pa.quotes:
         att = attribute(pa, q)
-        att = att if att.kind else _introduced(pa, q)
+        att = att if att.kind or att.cue else _introduced(pa, q)
         att = NOT_SPEECH if not_speech(pa, q, att) else att
         if att.speaker is not None or att.kind == "unnamed":
             pa.spoken.append((q.start, att.speaker))  # None: someone not named ("one café owner")
         found.append((q, att))
-    found = [(q, a) for q, a in _continue(found) if a.kind != "not-speech" and not too_short(pa, q, a)]
+    found = _continue(pa, found)
+    found = [(q, a) for q, a in found if a.kind != "not-speech" and (not too_short(pa, q, a) or _fragment(pa, q, a, found))]
     return [(q, a) for q, a in found if not (q.single and a.speaker is None)]
+
+
+def _fragment(pa: ParsedArticle, q: QuoteSpan, att: Attribution, found: list[tuple[QuoteSpan, Attribution]]) -> bool:
+    """A word or two in quotes that the same verb of speech attributes, in the same sentence, with a
+    longer quotation: words of one utterance ("Doe claims the rules “re-shape” schools “away from
+    their purpose.”"), not a scare quote."""
+    return att.kind == "named" and any(
+        o.paragraph == q.paragraph and a.kind == "named" and a.speaker is att.speaker and a.cue == att.cue
+        and len(pa.text[o.start : o.end].split()) > 3 and not _sentence_break(pa.text, min(o.end, q.end), max(o.start, q.start))
+        for o, a in found if o is not q)
+
+
+def _sentence_break(text: str, start: int, end: int) -> bool:
+    return bool(re.search(r"[.!?][\"”’']*\s+[\"“‘']*[A-Z]", text[start : end + 1]))  # (+1: the next quote's capital)
+
+
+def _beside_longer(text: str, q: QuoteSpan, spans: list[QuoteSpan]) -> bool:
+    """Is a short quote in the same sentence as a longer quotation (a fragment :func:`_fragment` may keep)?"""
+    return any(o.paragraph == q.paragraph and len(text[o.start : o.end].split()) > 3
+               and not _sentence_break(text, min(o.end, q.end), max(o.start, q.start)) for o in spans if o is not q)
 
 
 def find_attributions_many(items: list[tuple[str, list[tuple[int, int]], list[QuoteSpan]]],
                            model: str = DEFAULT_MODEL) -> list[list[tuple[QuoteSpan, Attribution]]]:
     """For each (text, paragraphs, quotation spans): its quotations that are speech, attributed
     (names and titles in quotes left out). The windows of all texts are parsed together."""
-    kept = [[q for q in spans if not _never_speech(text, q)] for text, _, spans in items]
+    kept = [[q for q in spans if not _never_speech(text, q) or _beside_longer(text, q, spans)] for text, _, spans in items]
     if not any(kept):
         return [[] for _ in items]
     nlp = load_pipeline(model)

@@ -14,7 +14,7 @@ SPEECH_LEMMAS = frozenset(
     emphasize emphasise complain confirm comment interject counter quip joke shout whisper mutter plead
     testify describe call conclude caution vow pledge boast deny agree disagree recount reiterate report read
     remark assert maintain answer exclaim retort lament muse acknowledge charge allege contend declare
-    predict opine concur proclaim scoff sigh quote believe think feel hope fear""".split()
+    predict opine concur proclaim scoff sigh quote believe think feel hope fear indicate""".split()
 )
 
 _IRREGULAR_FORMS = {"say": ["said"], "tell": ["told"], "write": ["wrote", "written"], "think": ["thought"],
@@ -32,6 +32,20 @@ SPEECH_FORMS = frozenset(f for lemma in SPEECH_LEMMAS for f in _forms(lemma))
 
 # Pronouns that stand for one person named earlier.
 PERSON_PRONOUNS = frozenset({"he", "she"})
+
+# Pronouns that stand for no one ("It “…,” said Doe": a subject the parser may add beside the speaker).
+EMPTY_PRONOUNS = frozenset({"it", "this", "that", "there"})
+
+# Words of a person's title or description that say which of "he" and "she" stands for them.
+FEMININE_WORDS = frozenset(
+    """ms mrs miss madam madame lady dame queen princess duchess countess baroness empress sister mother wife
+    daughter widow actress chairwoman spokeswoman congresswoman businesswoman councilwoman grandmother aunt
+    girl woman""".split()
+)
+MASCULINE_WORDS = frozenset(
+    """mr sir lord king prince duke baron emperor brother father husband son widower spokesman congressman
+    businessman councilman grandfather uncle boy man""".split()
+)
 
 # Determiners and quantifiers that make a description an unnamed source ("an official said").
 INDEFINITE = frozenset({"a", "an", "one", "another", "some", "several", "many", "two", "three", "other"})
@@ -54,7 +68,17 @@ ROLE_NOUNS = frozenset(
     justice ambassador envoy spokesman spokeswoman spokesperson leader premier director officer commissioner
     deputy attorney speaker captain coach commander colonel sheikh pope bishop archbishop cardinal professor prof
     economist analyst advisor adviser minister defence defense foreign finance interior state acting former
-    senate house minority majority assistant lieutenant sergeant detective inspector superintendent""".split()
+    senate house minority majority assistant lieutenant sergeant detective inspector superintendent
+    councillor councilor alderman sir dame lady lord baron baroness duke duchess cabinet health education
+    immigration trade environment agriculture transport labour labor energy treasury""".split()
+)
+
+# Nouns of occupation that may stand before a name ("Actor Jo Bloggs", "Fellow student Jo Bloggs"), left out of
+# the name; unlike titles, many are surnames too ("Mr Farmer"), so alone they are a name.
+OCCUPATION_NOUNS = frozenset(
+    """actor actress singer author writer novelist poet artist producer student farmer nurse teacher doctor
+    lawyer activist scientist researcher historian journalist reporter editor player striker goalkeeper
+    manager owner founder delegate candidate veteran fellow""".split()
 )
 
 # Words right before a quotation that make it a name or a title, not speech ('a film titled "X"').

@@ -91,3 +91,119 @@ def test_broken_marks_transcripts_and_indirect_speech_never_crash_or_name_a_wron
     for q in extract_quotes(a):
         assert a.text[q.char_start : q.char_end] == q.text
         assert q.speaker in ("", "Doe") or not q.certain
+
+
+def test_the_speaker_beside_an_empty_it_subject():
+    q = quotes_of("Some firms say the records are deleted within a week.",
+                  "It “would take an enormous amount of staff time,” said Tom Baker, a spokesman for Acme Freight, "
+                  "which moves parcels for retailers.")
+    assert q["would"].speaker == "Tom Baker"
+
+
+def test_what_is_announced_in_the_passive_is_not_a_speaker():
+    q = quotes_of("The Harbour Plan was first announced in 2019 in response to the Coast Act, which required that "
+                  "the plan be drawn up “with every fishing family at the table and every boat counted.”")
+    assert q["with"].speaker == ""
+
+
+def test_who_in_a_relative_clause_is_the_person_it_follows():
+    q = quotes_of("The new plan was presented by Mayor Ellen Park, who called it “a promise kept to the whole coast.”")
+    assert q["a"].speaker == "Ellen Park"
+
+
+def test_a_quote_without_its_own_verb_follows_the_speaker_who_introduced_it():
+    q = quotes_of("“We are picking the cheaper option,” says Ana Ruiz, adding she is not sure it will pass.",
+                  "Fellow student Dana Ortiz warns that, should the vote fail, the college will close the library. "
+                  "“Nobody will have anywhere quiet to study for the exams.”",
+                  "Victor Hale, a city councillor, did not stop at the library. He also attacked road projects that he argues "
+                  "favour the richer districts.",
+                  "“Families in the east end did not ask for another bypass. They asked for buses.”")
+    assert (q["Nobody"].speaker, q["Nobody"].kind) == ("Dana Ortiz", "continuation")
+    assert (q["Families"].speaker, q["Families"].kind) == ("Victor Hale", "continuation")
+    assert not q["Families"].certain
+
+
+def test_the_union_is_the_body_described_as_a_union_and_the_statement_is_whoevers_released_it():
+    q = quotes_of("Harbor Freight and Coastline Media announced the closure of the yard on Monday.",
+                  "Dockwise-Ulta, the dockers’ union, called the closure “a betrayal of every crew on the quay.”",
+                  "“We will strike until the yard reopens,” the union said in a post.",
+                  "Northwind Ferries and the Baltic Shipping Company released a statement on Tuesday night.",
+                  "“Every crossing will run as planned and no passenger will be stranded,” the statement read.",
+                  "“A statement will follow,” a statement said.")
+    assert (q["We"].speaker, q["We"].kind) == ("Dockwise-Ulta", "title")
+    assert (q["Every"].speaker, q["Every"].kind) == ("Northwind Ferries and the Baltic Shipping Company", "title")
+    assert not q["Every"].certain
+    assert q["A"].speaker == ""
+
+
+def test_names_without_the_words_around_them():
+    q = quotes_of("Lakeside Governor Atieno’ Okoth’a has warned brokers who sublet stalls at the new markets.",
+                  "Prof Okoth’a expressed anger at the cartels.",
+                  "“I took office with a plan to clear the pavements of hawkers and give them roofs,” said the governor.",
+                  "After Nora Blake saw the map of her visits, she deleted the app.",
+                  "“It is very creepy to see it all at once,” Ms. Blake said.",
+                  "Actor Sam Doyle, her co-star on the show, took to Instagram on Monday.",
+                  "“You left us far too soon, my friend,” Doyle wrote.")
+    assert q["I"].speaker == "Atieno’ Okoth’a"  # the NER stops at a name's apostrophe; the name does not
+    assert q["It"].speaker == "Nora Blake"  # not "After Nora Blake"
+    assert q["You"].speaker == "Sam Doyle"  # not "Actor Sam Doyle"
+
+
+def test_a_body_named_beside_the_subject_and_an_unresolved_it_that_carries_no_one():
+    q = quotes_of("Only one app, FuelFinder, which lists nearby pumps, indicated that the data could also be sold "
+                  "to “study regional buying habits and trends.”",
+                  "“Nobody reads the prompts before tapping yes,” said Tom Baker, a privacy lawyer.",
+                  "More typical was scoreboard, a sports app: when asking for access, it said the data would help "
+                  "“suggest local teams that matter to you.”")
+    assert (q["study"].speaker, q["study"].kind) == ("FuelFinder", "named")
+    assert q["suggest"].speaker == ""  # its own "it said": not Tom Baker's continuation
+
+
+def test_a_title_alone_is_a_description_not_a_name():
+    q = quotes_of("President General Omar Haddad says the country wants to calm the crisis with its neighbour.",
+                  "The President said he had the “backing of every party in the parliament.”",
+                  "“We cannot promise an arrest before the winter comes,” a spokesman for Tariq Aziz said.",
+                  "“People become complacent about the water over the summer,” Mr Farmer said.")
+    assert (q["backing"].speaker, q["backing"].kind) == ("Omar Haddad", "title")
+    assert q["We"].speaker == "" and q["We"].kind == "unnamed"  # a spokesman for him is someone else
+    assert q["People"].speaker == "Farmer"  # a surname that is also a noun of occupation
+
+
+def test_he_and_she_resolve_to_the_person_introduced_just_before_who_fits():
+    q = quotes_of("Mayor Jo Quill says the bridge will reopen in spring. “The repairs are finished and the inspectors "
+                  "are happy,” she said. Councillor Tom Reyes says the cost was too high. “We paid twice what the "
+                  "contract said and nobody has explained why,” he said.",
+                  "Sir Peter Vane opened the hearing on Monday. Lady Ann Hale, his deputy, closed it. “It was a fair "
+                  "hearing and the verdict stands,” he said.")
+    assert q["The"].speaker == "Jo Quill"
+    assert (q["We"].speaker, q["We"].kind) == ("Tom Reyes", "pronoun")  # named between two quotes of one paragraph
+    assert q["It"].speaker == "Peter Vane"  # "he": not Lady Ann Hale, named last
+
+
+def test_a_word_in_quotes_is_speech_only_as_a_fragment_of_a_longer_quotation_by_the_same_verb():
+    q = quotes_of("Senator Mary Lowe claims the new rules “reshape” the schools “away from their purpose and toward "
+                  "a narrow political agenda.”",
+                  "Lowe said the “reform” had failed. “Nobody in this town was asked about any of it,” Tom Reyes said.")
+    assert (q["reshape"].speaker, q["reshape"].kind) == ("Mary Lowe", "named")
+    assert "reform" not in q  # a scare quote, not the words of the next quotation's speaker
+
+
+def test_who_is_quoted_speaks_and_a_scare_quote_inside_a_sentence_takes_no_introducer():
+    q = quotes_of("The Harbour Courier has also quoted Inspector Dana Ruiz as saying “the suspect flew out of the "
+                  "country on a forged passport last week.”",
+                  "The Evening Ledger newspaper quoted unnamed officials as saying the man had trained abroad. Police "
+                  "later recovered an “unregistered satellite phone” from his flat.")
+    assert q["the"].speaker == "Dana Ruiz"
+    assert "unregistered" not in q or q["unregistered"].speaker == ""
+    q = quotes_of("“The harvest is the worst in a decade,” farmer Ana Lopez said. “Half of the wheat never came up.” "
+                  "“We are still counting the losses.”")
+    assert q["We"].speaker == "Ana Lopez"  # a quotation right after another starts its sentence
+
+
+def test_a_description_by_party_and_state_is_the_person_so_described():
+    q = quotes_of("Senator Laura Chen, an Ohio Democrat, toured the farms on Monday with Governor Mike DeWitt.",
+                  "Mike DeWitt said the state would pay for the levees.",
+                  "“Congress has to act this month,” the Ohio Democrat said.",
+                  "“We will fight this in court,” the Republicans said.")
+    assert (q["Congress"].speaker, q["Congress"].kind) == ("Laura Chen", "title")
+    assert q["We"].speaker == ""
