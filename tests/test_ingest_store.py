@@ -216,3 +216,36 @@ def test_article_text_lives_in_the_registry_metadata_and_old_stores_still_read(m
     meta = {k: v for k, v in got["metadatas"][0].items() if k != "text"}
     a.store.articles.upsert(ids=["old"], embeddings=[[0.0]], documents=["Old text."], metadatas=[meta])
     assert a.store.article_text("old") == "Old text."
+
+
+def test_skipped_files_are_reported_by_type_and_strict_refuses_them(make_assistant, tmp_path):
+    from assistant.errors import IngestError
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "ferry.txt").write_text("Ferry resumes\nThe ferry to Skerry resumed on Saturday.\n")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "photo.PNG").write_bytes(b"\x89PNG\r\n")
+    (folder / ".DS_Store").write_bytes(b"\0\0")
+    a = make_assistant()
+    with pytest.raises(IngestError, match="3 files would be skipped"):
+        a.ingest([folder], strict=True)
+    assert not (a.settings.data_dir / "chroma").exists()  # refused before the store was opened
+    report = a.ingest([folder])
+    assert len(report.added) == 1 and not report.failed
+    assert report.skipped_by_kind() == {".pdf": 1, ".png": 1, "hidden": 1}
+    assert {s.path.rsplit("/", 1)[-1]: s.kind for s in report.skipped} == {
+        "scan.pdf": ".pdf", "photo.PNG": ".png", ".DS_Store": "hidden"}
+    assert [s["kind"] for s in report.to_dict()["skipped"]] == [s.kind for s in report.skipped]
+
+
+def test_progress_has_a_rate_and_eta_before_the_first_batch_is_written(make_assistant, tmp_path):
+    rows = [{"id": f"n{i}", "title": f"Note {i}", "text": f"Note {i} about the harbour. " * 120} for i in range(30)]
+    (tmp_path / "notes.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    seen = []
+    a = make_assistant(chunk_tokens=64, chunk_overlap=8, ingest_batch=10000, embed_cache=False)
+    a.ingest([tmp_path / "notes.jsonl"], on_progress=seen.append)
+    before = [p for p in seen if p.articles_done == 0 and p.chunks_embedded > 0]
+    assert before, "no progress while the batch was embedded"
+    assert all(p.rate and p.rate > 0 and p.eta is not None for p in before)
+    assert before[-1].articles_embedded == 30 and seen[-1].articles_done == 30
