@@ -173,9 +173,14 @@ def ingest(
     strict: bool = typer.Option(False, "--strict", help="Skip nothing: when a folder holds files ingest does not "
                                 "read (other types, hidden ones), ingest nothing and exit 1."),
 ) -> None:
-    """Add articles to the store (unchanged articles are skipped, changed ones replaced). The
-    summary lists files not read, by type, and failed files with their reasons."""
+    """Add articles to the store (unchanged articles are skipped, changed ones replaced).
+
+    The summary lists the files a folder held that were not read, by type, and failed files with their reasons."""
     a = _assistant()
+    if strict:  # refused before the progress bar appears (ingest checks again)
+        from .ingest import refuse_skips
+
+        refuse_skips(paths)
     with _IngestBar(err, "Ingesting") as bar:
         report = a.ingest([str(p) for p in paths], prune=prune, on_progress=bar, strict=strict,
                           on_wait=lambda msg: err.print(f"[yellow]{escape(msg)}[/yellow]"))
