@@ -50,7 +50,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-PIPE_WIDTH = 10_000  # columns of stdout when it is not a terminal: lines are not cut or wrapped
+PIPE_WIDTH = 10_000  # columns of stdout or stderr when it is not a terminal: lines are not cut or wrapped
 
 
 def _console(stderr: bool = False) -> Console:
