@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -21,15 +22,48 @@ from rich.table import Table
 
 from .errors import AssistantError
 
+
+class _FlagsWithoutType:
+    """Help that shows no value type for flags (typer would print ``<bool>`` beside --json)."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for p in params:
+            if getattr(p, "is_flag", False) and p.metavar is None:
+                p.metavar = ""
+        return params
+
+
+class _Command(_FlagsWithoutType, TyperCommand):
+    pass
+
+
+class _Group(_FlagsWithoutType, TyperGroup):
+    pass
+
+
 app = typer.Typer(
     name="assistant",
+    cls=_Group,
     help="Ask questions about news articles; answers cite the exact passages.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+PIPE_WIDTH = 10_000  # columns of stdout or stderr when it is not a terminal: lines are not cut or wrapped
+
+
+def _console(stderr: bool = False) -> Console:
+    """A console as wide as the terminal; when its stream is not a terminal (and COLUMNS is not
+    set), wide enough that tables, answers and messages are not cut or wrapped at 80 columns."""
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty() or os.environ.get("COLUMNS"):
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=PIPE_WIDTH, soft_wrap=True)
+
+
+out = _console()
+err = _console(stderr=True)
 
 _state: dict = {}
 
@@ -83,18 +117,31 @@ class _IngestBar:
     def __call__(self, p) -> None:
         secs = max(p.elapsed, 1e-6)
         chunks = max(p.chunks_embedded, p.chunks_done)
-        rates = f"{p.articles_done / secs:6.1f} articles/s  {chunks / secs:6.1f} chunks/s  ({chunks} chunks)"
+        rate, eta = p.rate, p.eta
+        if rate is None:
+            rates = "measuring the rate…"
+        else:
+            rates = f"{rate:6.1f} articles/s  {chunks / secs:6.1f} chunks/s  ({chunks} chunks)"
+            if p.articles_done < p.articles_total and eta is not None:
+                rates += f"  ETA {_clock(eta)}"
         self.progress.update(self.task, completed=p.articles_done, total=p.articles_total, rates=rates)
+
+
+def _clock(seconds: float) -> str:
+    """H:MM:SS."""
+    s = int(round(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def _print_report(report, console: Console) -> None:
     t = Table(show_header=True, header_style="bold", box=None)
-    for col in ("added", "replaced", "unchanged", "pruned", "failed", "chunks written", "seconds",
+    for col in ("added", "replaced", "unchanged", "pruned", "failed", "skipped", "chunks written", "seconds",
                 "embedding s", "writing s"):
         t.add_column(col, justify="right")
     t.add_row(
         str(len(report.added)), str(len(report.replaced)), str(len(report.unchanged)), str(len(report.pruned)),
-        f"[red]{len(report.failed)}[/red]" if report.failed else "0", str(report.chunks_written),
+        f"[red]{len(report.failed)}[/red]" if report.failed else "0",
+        f"[yellow]{len(report.skipped)}[/yellow]" if report.skipped else "0", str(report.chunks_written),
         f"{report.seconds:.1f}", f"{report.embed_seconds:.1f}", f"{report.write_seconds:.1f}",
     )
     console.print(t)
@@ -102,18 +149,40 @@ def _print_report(report, console: Console) -> None:
         console.print(f"  [yellow]notice[/yellow] {escape(n.path)}: {escape(n.message)}")
     for f in report.failed:
         console.print(f"  [red]failed[/red] {escape(f.path)}: {escape(f.reason)}")
+    _print_skipped(report, console)
 
 
-@app.command()
+def _print_skipped(report, console: Console, shown: int = 10) -> None:
+    """Files left unread, by kind, the first ``shown`` of them named."""
+    if not report.skipped:
+        return
+    kinds = ", ".join(f"{n} {kind}" for kind, n in report.skipped_by_kind().items())
+    console.print(f"  [yellow]skipped[/yellow] {len(report.skipped)} files not read ({escape(kinds)}); "
+                  "--strict makes this an error")
+    for s in report.skipped[:shown]:
+        console.print(f"  [yellow]skipped[/yellow] {escape(s.path)}: {escape(s.reason)}")
+    if len(report.skipped) > shown:
+        console.print(f"  [yellow]skipped[/yellow] … and {len(report.skipped) - shown} more (--json lists them all)")
+
+
+@app.command(cls=_Command)
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Files (.txt .md .html .jsonl) or folders to ingest."),
     prune: bool = typer.Option(False, "--prune", help="Remove stored articles whose source files are gone."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    strict: bool = typer.Option(False, "--strict", help="Skip nothing: when a folder holds files ingest does not "
+                                "read (other types; hidden files are only listed), ingest nothing and exit 1."),
 ) -> None:
-    """Add articles to the store (unchanged articles are skipped, changed ones replaced)."""
+    """Add articles to the store (unchanged articles are skipped, changed ones replaced).
+
+    The summary lists the files a folder held that were not read, by type, and failed files with their reasons."""
     a = _assistant()
+    if strict:  # refused before the progress bar appears (ingest checks again)
+        from .ingest import refuse_skips
+
+        refuse_skips(paths)
     with _IngestBar(err, "Ingesting") as bar:
-        report = a.ingest([str(p) for p in paths], prune=prune, on_progress=bar,
+        report = a.ingest([str(p) for p in paths], prune=prune, on_progress=bar, strict=strict,
                           on_wait=lambda msg: err.print(f"[yellow]{escape(msg)}[/yellow]"))
     if as_json:
         out.print_json(json.dumps(report.to_dict()))
@@ -148,13 +217,13 @@ def _render_answer(answer, console: Console, text: bool = True) -> None:
         console.print(f"[dim]{u['model']}: {u['prompt_tokens']} prompt + {u['completion_tokens']} completion tokens{cost}[/dim]")
 
 
-@app.command()
+@app.command(cls=_Command)
 def ask(
     question: list[str] = typer.Argument(..., help="The question (quotes optional)."),
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
     mode: Optional[str] = typer.Option(None, "--mode", help="llm | local | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
-    source: Optional[str] = typer.Option(None, "--source", help="Only articles from this outlet or source (URL/path), exact."),
+    source: Optional[str] = typer.Option(None, "--source", help="Only articles from this outlet or source (URL/path), in any case."),
     since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day (YYYY-MM-DD)."),
     doc: Optional[list[str]] = typer.Option(None, "--doc", help="Only this article id (repeatable)."),
@@ -163,6 +232,7 @@ def ask(
 ) -> None:
     """Answer a question from the stored articles, citing the passages (streams in llm mode)."""
     a = _assistant(answer_mode=_check_mode(mode, local))
+    _require_store(a)
     try:
         _ask(a, question, k, as_json, _filters(source, since, until, doc, title))
     finally:
@@ -198,6 +268,21 @@ def _ask(a, question, k, as_json, filters) -> None:
         _render_answer(answer, out)
 
 
+def _require_store(a) -> None:
+    """Stop with a clear error when a data folder the user chose (--data-dir, ASSISTANT_DATA_DIR)
+    holds no store, creating nothing there. The default folder is made and seeded on first use."""
+    from .config import default_data_dir
+    from .errors import NoStoreError
+
+    data_dir = a.settings.data_dir
+    if a.has_store() or data_dir.resolve() == default_data_dir().resolve():
+        return
+    flag = f"--data-dir {data_dir} " if _state.get("data_dir") else ""
+    raise NoStoreError(f"No store in {data_dir}: nothing has been ingested there yet.",
+                       hint=f"add articles first: assistant {flag}ingest PATH"
+                       + ("" if flag else " (with the same ASSISTANT_DATA_DIR)"))
+
+
 def _filters(source, since, until, doc, title):
     from .filters import Filters
 
@@ -220,11 +305,11 @@ def _start_local(a) -> None:
             a.local_server()
 
 
-@app.command()
+@app.command(cls=_Command)
 def chat(
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages to retrieve."),
     mode: Optional[str] = typer.Option(None, "--mode", help="llm | local | extractive | auto (overrides ASSISTANT_ANSWER_MODE)."),
-    source: Optional[str] = typer.Option(None, "--source", help="Only articles from this outlet or source (URL/path), exact."),
+    source: Optional[str] = typer.Option(None, "--source", help="Only articles from this outlet or source (URL/path), in any case."),
     since: Optional[str] = typer.Option(None, "--since", help="Only articles dated on or after this day."),
     until: Optional[str] = typer.Option(None, "--until", help="Only articles dated on or before this day."),
     local: bool = typer.Option(False, "--local", help="Answer with the bundled local model (same as --mode local)."),
@@ -233,17 +318,26 @@ def chat(
     from .repl import run_chat
 
     a = _assistant(answer_mode=_check_mode(mode, local))
+    _require_store(a)
     try:
         _start_local(a)
-        run_chat(a, k=k, filters=_filters(source, since, until, None, None))
+        failed = run_chat(a, k=k, filters=_filters(source, since, until, None, None))
     finally:
         a.close()
+    if failed:  # piped: a script must see that an answer failed
+        raise typer.Exit(1)
 
 
-@app.command()
-def articles(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
-    """List the stored articles."""
-    recs = _assistant().articles()
+@app.command(cls=_Command)
+def articles(
+    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    limit: Optional[int] = typer.Option(None, "-n", "--limit", min=1, help="List only the first N (in the listed order)."),
+) -> None:
+    """List the stored articles (by source, date and title)."""
+    a = _assistant()
+    _require_store(a)
+    every = a.articles()
+    recs = every[:limit] if limit else every
     if as_json:
         out.print_json(json.dumps([r.__dict__ for r in recs]))
         return
@@ -256,10 +350,10 @@ def articles(as_json: bool = typer.Option(False, "--json", help="Print the list 
     for r in recs:
         t.add_row(escape(r.id), escape(r.title), escape(r.outlet or r.source), escape(r.date), str(r.chunks))
     out.print(t)
-    out.print(f"{len(recs)} articles")
+    out.print(f"{len(recs)} of {len(every)} articles" if len(recs) < len(every) else f"{len(recs)} articles")
 
 
-@app.command()
+@app.command(cls=_Command)
 def quotes(
     speaker: Optional[str] = typer.Option(None, "--speaker", "-s", help="Only this person's words (surname or full name)."),
     about: Optional[str] = typer.Option(None, "--about", "-a", help="Quotations about this, best first."),
@@ -268,6 +362,7 @@ def quotes(
 ) -> None:
     """List quotations found in the stored articles, with their speakers."""
     a = _assistant()
+    _require_store(a)
     if a.needs_seeding():
         with _IngestBar(err, "First use: ingesting the seed articles") as bar:
             a.ensure_seeded(on_progress=bar)
@@ -291,7 +386,7 @@ def quotes(
     out.print(f"{len(found)} quotations")
 
 
-@app.command()
+@app.command(cls=_Command)
 def info(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Show the store, counts, models and every setting."""
     a = _assistant()
@@ -313,7 +408,7 @@ def info(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -
     out.print(s)
 
 
-@app.command("eval")
+@app.command("eval", cls=_Command)
 def eval_(
     eval_set: Optional[Path] = typer.Argument(None, help="Eval set YAML (default: evals/default.yaml)."),
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="Passages retrieved per question."),

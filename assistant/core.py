@@ -15,9 +15,9 @@ from .answer import Answerer, ExtractiveAnswerer
 from .config import Settings
 from .errors import InputError
 from .ingest import Ingestor, IngestProgress
-from .filters import Filters
+from .filters import Filters, explain_miss
 from .retrieval import DenseRetriever, HybridRetriever, PassageRetriever, Retrieval
-from .schema import Answer, IngestReport
+from .schema import Answer, FilterMiss, IngestReport
 from .store import ArticleRecord, ArticleStore, make_client
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ class Assistant:
         self._seed_checked = False
         self._embed_cache = None
         self._local = None
+        self._metas: tuple[tuple, list[dict[str, Any]]] | None = None  # (store state, article metadata)
 
     # --- parts, built on first use ------------------------------------------------------
 
@@ -152,15 +153,21 @@ class Assistant:
 
     def ingest(self, paths: Iterable[str | Path], prune: bool = False,
                on_progress: Callable[[IngestProgress], None] | None = None,
-               on_wait: Callable[[str], None] | None = None) -> IngestReport:
+               on_wait: Callable[[str], None] | None = None, strict: bool = False) -> IngestReport:
         """Ingest files, folders or ``.jsonl`` files. Unchanged articles are skipped.
+
+        Files a folder holds that ingest does not read (other types, hidden ones) are listed in
+        ``report.skipped``; with ``strict`` they raise :class:`IngestError` and nothing is ingested.
 
         One ingest at a time per embedded store: a second process waits (``on_wait`` gets a
         message) up to ``settings.lock_timeout`` seconds. Chunks left by an ingest that was
         killed are swept first; the articles it did not finish are written by this one.
         """
-        if isinstance(paths, (str, Path)):
-            paths = [paths]
+        paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        if strict:
+            from .ingest import refuse_skips
+
+            refuse_skips(paths)  # before the store is opened or locked: a refused ingest changes nothing
         with self._lock:
             # The BM25 index follows the ingest: each stored batch is added to it, and at the end
             # it drops what the ingest replaced or pruned and is saved (nothing is rebuilt).
@@ -191,6 +198,11 @@ class Assistant:
                     str(self.settings.data_dir),
                     f"the previous ingest was interrupted; removed {swept} chunks of articles it had not finished"))
             return report
+
+    def has_store(self) -> bool:
+        """True when the store exists: a Chroma server, or an embedded store already made in
+        ``data_dir`` (by an ingest or an earlier use). Checking creates nothing."""
+        return bool(self.settings.chroma_url) or (self.settings.data_dir / "chroma").is_dir()
 
     def needs_seeding(self) -> bool:
         """True when the store is empty and the seed articles should be ingested first."""
@@ -227,7 +239,7 @@ class Assistant:
         say…" question, the passages holding X's quotations that fit it come first (the quote
         index; ``settings.quote_index``)."""
         self.ensure_seeded()
-        return self._retrieve(self._clean_question(question), k, where, filters)
+        return self._retrieve(self._clean_question(question), k, where, self._check_filters(filters)[0])
 
     def _retrieve(self, q: str, k: int | None, where: dict | None, filters: Filters | None) -> Retrieval:
         t = time.perf_counter()
@@ -268,24 +280,24 @@ class Assistant:
     def stream(self, question: str, k: int | None = None, where: dict | None = None,
                history: Sequence[Answer | str] | None = None, filters: Filters | None = None) -> Iterator[str | Answer]:
         """Yield the answer's text as it is produced (str deltas), then the final :class:`Answer`
-        with verified citations. In extractive mode the text comes in one piece."""
+        with verified citations. In extractive mode the text comes in one piece. When ``filters``
+        match no stored article, the answer says so (``Answer.filter_miss``, nothing searched)."""
         t0 = time.perf_counter()
         q, rewritten = self._prepare(question, history)
         self.ensure_seeded()
+        filters, miss = self._check_filters(filters)
         t1 = time.perf_counter()
-        retrieval = self._retrieve(q, k, where, filters)
-        t2 = time.perf_counter()
-        answerer = self.answerer
-        answer = None
-        if hasattr(answerer, "stream"):
-            for part in answerer.stream(q, retrieval):
-                if isinstance(part, Answer):
-                    answer = _fold_copies(part)
-                else:
-                    yield part
+        if miss is not None:
+            parts = self._missed(q, miss)
         else:
-            answer = _fold_copies(answerer.answer(q, retrieval))
-            yield answer.text
+            parts = self._answer(q, self._retrieve(q, k, where, filters))
+        t2 = time.perf_counter()
+        answer = None
+        for part in parts:
+            if isinstance(part, Answer):
+                answer = _fold_copies(part)
+            else:
+                yield part
         t3 = time.perf_counter()
         if len(" ".join(question.split())) > MAX_QUESTION_CHARS:
             answer.warnings.append(f"The question was cut to {MAX_QUESTION_CHARS} characters.")
@@ -296,6 +308,39 @@ class Assistant:
              "total": round(t3 - t0, 4)}
         )
         yield answer
+
+    def _answer(self, q: str, retrieval: Retrieval) -> Iterator[str | Answer]:
+        """The answerer's text deltas, then its :class:`Answer`."""
+        answerer = self.answerer
+        if hasattr(answerer, "stream"):
+            yield from answerer.stream(q, retrieval)
+        else:
+            answer = answerer.answer(q, retrieval)
+            yield answer.text
+            yield answer
+
+    def _missed(self, q: str, miss: FilterMiss) -> Iterator[str | Answer]:
+        """The answer to a question whose filters match no stored article: it says so."""
+        answer = Answer(question=q, text=miss.message(), abstained=True, mode=self.settings.effective_answer_mode,
+                        filter_miss=miss)
+        yield answer.text
+        yield answer
+
+    def _check_filters(self, filters: Filters | None) -> tuple[Filters | None, FilterMiss | None]:
+        """The filters with their source resolved to its stored spellings (any case), and what
+        they miss when no stored article matches them."""
+        if filters is None or filters.empty:
+            return filters, None
+        metas = self._article_metas()
+        return filters.resolve(metas), explain_miss(filters, metas)
+
+    def _article_metas(self) -> list[dict[str, Any]]:
+        """The stored articles' metadata for filters, read again when the store has changed."""
+        with self._lock:
+            key = (id(self.store), self.store.generation, self.store.count_articles())
+            if self._metas is None or self._metas[0] != key:
+                self._metas = (key, self.store.article_metas())
+            return self._metas[1]
 
     def _speech(self, question: str, retrieval: Retrieval, k: int, filters: Filters | None):
         """For "what did X say…" questions: X's quotations that fit the question, and their
@@ -520,9 +565,9 @@ def ask(question: str, k: int | None = None, where: dict | None = None,
     return get_assistant().ask(question, k=k, where=where, history=history, filters=filters)
 
 
-def ingest(paths: Iterable[str | Path] | str | Path, prune: bool = False) -> IngestReport:
-    """Ingest files, folders or ``.jsonl`` files into the default store."""
-    return get_assistant().ingest(paths, prune=prune)
+def ingest(paths: Iterable[str | Path] | str | Path, prune: bool = False, strict: bool = False) -> IngestReport:
+    """Ingest files, folders or ``.jsonl`` files into the default store (see :meth:`Assistant.ingest`)."""
+    return get_assistant().ingest(paths, prune=prune, strict=strict)
 
 
 def _fold_copies(answer: Answer) -> Answer:

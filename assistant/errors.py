@@ -75,3 +75,7 @@ class LLMUnavailableError(LLMError):
 
 class LLMContextLengthError(LLMError):
     """The prompt did not fit the model's context window."""
+
+
+class NoStoreError(StoreError):
+    """The data folder chosen (``--data-dir``, ``ASSISTANT_DATA_DIR``) holds no store yet."""

@@ -27,7 +27,8 @@ from .chunking import chunk_article
 from .embed_cache import EmbeddingCache, embed_with_cache
 from .parsers import expand_paths, parse_file
 from .parsers import DEFAULT_MAX_BYTES
-from .schema import Article, Chunk, IngestFailure, IngestNotice, IngestReport
+from .errors import IngestError
+from .schema import Article, Chunk, IngestFailure, IngestNotice, IngestReport, IngestSkip
 from .store import ArticleStore
 
 LOOKUP_BATCH = 64  # articles looked up in the registry at once
@@ -90,6 +91,22 @@ class IngestProgress:
     elapsed: float
     current: str = ""
     chunks_embedded: int = 0  # vectors computed, written or about to be (moves during a batch)
+    articles_embedded: float = 0.0  # articles done plus the embedded share of the batch in progress
+
+    @property
+    def rate(self) -> float | None:
+        """Articles a second so far, counting the embedded share of the batch in progress (so it
+        moves from the first batch on); None until there is something to count."""
+        done = max(self.articles_embedded, self.articles_done)
+        return done / self.elapsed if done > 0 and self.elapsed > 0 else None
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the rate so far (None while there is no rate)."""
+        rate = self.rate
+        if rate is None:
+            return None
+        return max(0.0, self.articles_total - max(self.articles_embedded, self.articles_done)) / rate
 
 
 def estimate_articles(files: Iterable[Path]) -> int:
@@ -155,11 +172,14 @@ class Ingestor:
         for item in expand_paths(paths):
             if isinstance(item, IngestFailure):
                 report.failed.append(item)
+            elif isinstance(item, IngestSkip):
+                report.skipped.append(item)
             else:
                 files.append(item)
         self._total = estimate_articles(files)
         self._done = 0
         self._embedded = 0
+        self._unwritten = 0.0  # articles' worth of chunks embedded whose articles are not yet recorded
         self._started = started
         self._seen: dict[str, str] = {}  # id -> path, within this run
         pending: list[tuple[Article, list[Chunk], list[str]]] = []  # (article, chunks, ids it replaces)
@@ -197,6 +217,7 @@ class Ingestor:
                     elapsed=time.perf_counter() - self._started,
                     current=current,
                     chunks_embedded=max(self._embedded, report.chunks_written),
+                    articles_embedded=self._done + self._unwritten,
                 )
             )
 
@@ -260,6 +281,7 @@ class Ingestor:
         lengths = counts([c.text for c in chunks_all]) if callable(counts) else [c.tokens for c in chunks_all]
         order = sorted(range(len(chunks_all)), key=lengths.__getitem__)
         vectors = None
+        base = self._unwritten
         for s in range(0, len(order), EMBED_SLICE):
             idx = order[s : s + EMBED_SLICE]
             t = time.perf_counter()
@@ -269,7 +291,9 @@ class Ingestor:
                 vectors = np.empty((len(chunks_all), got.shape[1]), dtype=np.float32)
             vectors[idx] = got
             self._embedded += len(idx)
+            self._unwritten = base + len(batch) * (s + len(idx)) / len(order)
             self._tick(report, batch[-1][0].path, n=0)
+        self._unwritten = base + len(batch)
         items = []
         pos = 0
         for article, chunks, replaces in batch:
@@ -303,6 +327,7 @@ class Ingestor:
                     self.store.delete_article(old)
             (report.replaced if replaces else report.added).append(article.id)
             report.chunks_written += len(chunks)
+        self._unwritten = max(0.0, self._unwritten - len(batch))
         self._tick(report, batch[-1][0].path, n=len(batch))
 
     def _prune(self, files: list[Path], report: IngestReport) -> None:
@@ -315,3 +340,19 @@ class Ingestor:
             if gone or left_file:
                 self.store.delete_article(rec.id)
                 report.pruned.append(rec.id)
+
+
+def refuse_skips(paths: Iterable[str | Path]) -> None:
+    """For a strict ingest: raise :class:`IngestError` when a folder among ``paths`` holds files
+    of a type ingest does not read, saying how many of which kind and naming the first. Hidden
+    files and folders (``.DS_Store``, ``.git``) are not refused: no tool reads them as content,
+    and the report still lists them."""
+    report = IngestReport(skipped=[item for item in expand_paths(paths)
+                                   if isinstance(item, IngestSkip) and item.kind != "hidden"])
+    if not report.skipped:
+        return
+    skipped = report.skipped
+    summary = ", ".join(f"{n} {kind}" for kind, n in report.skipped_by_kind().items())
+    named = "; ".join(s.path for s in skipped[:3]) + (f"; and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+    raise IngestError(f"Strict ingest: {len(skipped)} files would be skipped ({summary}): {named}. "
+                      "Nothing was ingested.", hint="move them out of the folder, or ingest without --strict to skip them")

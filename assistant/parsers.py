@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from .schema import Article, IngestFailure, IngestNotice
+from .schema import Article, IngestFailure, IngestNotice, IngestSkip
 
 DEFAULT_MAX_BYTES = 10 * 2**20  # per article: a one-article file, or one .jsonl line
 
@@ -264,13 +264,23 @@ def _missing(path: Path) -> IngestFailure:
     return IngestFailure(str(path), "no such file or folder")
 
 
-def _walk(root: Path) -> Iterator[Path | IngestFailure]:
+def _skip(path: Path) -> IngestSkip:
+    """Why a file or folder found in a folder is not read."""
+    if path.name.startswith("."):
+        what = "folder" if path.is_dir() else "file"
+        return IngestSkip(str(path), f"hidden {what} (its name starts with a dot)", "hidden")
+    kind = path.suffix.lower() or "no suffix"
+    return IngestSkip(str(path), f"file type {kind} is not read (ingest reads {', '.join(sorted(SUPPORTED_SUFFIXES))})",
+                      kind)
+
+
+def _walk(root: Path) -> Iterator[Path | IngestFailure | IngestSkip]:
     """Files under ``root`` in sorted order, following folder symlinks once (a folder already
     visited, e.g. through a link back to a parent, is a reported loop) and reporting folders
-    that cannot be read."""
+    that cannot be read, and files left unread (hidden ones, other types)."""
     seen: set[tuple[int, int]] = set()
 
-    def visit(folder: Path) -> Iterator[Path | IngestFailure]:
+    def visit(folder: Path) -> Iterator[Path | IngestFailure | IngestSkip]:
         try:
             st = folder.stat()
             key = (st.st_dev, st.st_ino)
@@ -290,20 +300,20 @@ def _walk(root: Path) -> Iterator[Path | IngestFailure]:
             return
         for child in entries:
             if child.name.startswith("."):
-                continue
-            if child.is_dir():
+                yield _skip(child)
+            elif child.is_dir():
                 yield from visit(child)
             elif child.is_file():
-                if child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    yield child
+                yield child if child.suffix.lower() in SUPPORTED_SUFFIXES else _skip(child)
             elif child.is_symlink():
                 yield _missing(child)
 
     yield from visit(root)
 
 
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestFailure]:
-    """Files to ingest, folders expanded recursively in sorted order."""
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestFailure | IngestSkip]:
+    """Files to ingest, folders expanded recursively in sorted order; files in them that are not
+    read come as :class:`IngestSkip` (a file named on its own with an unsupported type is a failure)."""
     for p in paths:
         path = Path(p).expanduser()
         if path.is_dir():
@@ -354,7 +364,11 @@ def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Artic
 
 
 def read_articles(paths: Iterable[str | Path]) -> Iterator[Article | IngestFailure | IngestNotice]:
+    """Articles of files and folders, with failures and notices; files a folder holds that are
+    not read (:class:`IngestSkip`) are left out (``ingest`` reports them)."""
     for item in expand_paths(paths):
+        if isinstance(item, IngestSkip):
+            continue
         if isinstance(item, IngestFailure):
             yield item
         else:

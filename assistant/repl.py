@@ -2,7 +2,8 @@
 
 Interactive when stdin is a terminal (prompt_toolkit: persistent history, Alt+Enter for a new
 line, Ctrl-C cancels the answer in progress, Ctrl-D quits); otherwise it reads one question
-per line and prints plain answers, so it scripts well.
+per line and prints each (after ``you ›``) with its plain answer, so it scripts well: the
+command then exits 1 if any answer failed.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ Commands:
   /quotes NAME     what NAME is quoted saying (surname or full name); /quotes alone lists all
   /reset           forget the conversation (follow-ups start afresh)
   /k N             retrieve N passages per question
-  /mode MODE       llm or extractive
+  /mode MODE       llm (a chat model), local (the bundled model), extractive (quotes, offline) or auto
   /filter ...      source=NAME since=YYYY-MM-DD until=YYYY-MM-DD title=WORDS, or /filter off
   /quit            leave (Ctrl-D works too)
 Enter sends; Alt+Enter (or Esc then Enter) starts a new line; Ctrl-C cancels an answer."""
@@ -54,6 +55,7 @@ class ChatREPL:
         self.interactive = interactive
         self.chat: Chat = assistant.chat(k=k)
         self.chat.filters = filters
+        self.failed = 0  # questions whose answer failed with an error
 
     # --- output -------------------------------------------------------------------------
 
@@ -232,6 +234,7 @@ class ChatREPL:
         try:
             self.ask(line)
         except AssistantError as exc:
+            self.failed += 1
             self.console.print(f"[bold red]Error:[/bold red] {escape(exc.message)}")
             if exc.hint:
                 self.console.print(f"[dim]→ {escape(exc.hint)}[/dim]")
@@ -262,7 +265,10 @@ class ChatREPL:
         self.console.print("Bye.")
 
     def run_piped(self, stream) -> None:
+        """One line at a time, each echoed before its answer (the transcript reads as a chat)."""
         for raw in stream:
+            if raw.strip():
+                self.console.print(f"you › {escape(raw.strip())}")
             if not self.handle(raw):
                 break
 
@@ -281,7 +287,9 @@ def _chain(first: list, rest):
 
 
 def run_chat(assistant: Assistant, k: int | None = None, stdin=None, console: Console | None = None,
-             filters=None) -> None:
+             filters=None) -> int:
+    """Run the chat until the input ends or /quit. Returns how many answers failed with an error
+    when the input is piped (0 in a terminal session, where the user saw them)."""
     stdin = stdin or sys.stdin
     interactive = stdin.isatty() and sys.stdout.isatty()
     # Piped output is for programs: one line per paragraph, not wrapped at 80 columns.
@@ -295,5 +303,6 @@ def run_chat(assistant: Assistant, k: int | None = None, stdin=None, console: Co
     if interactive:
         repl.banner()
         repl.run_interactive(assistant.settings.data_dir / "chat_history")
-    else:
-        repl.run_piped(stdin)
+        return 0
+    repl.run_piped(stdin)
+    return repl.failed

@@ -111,6 +111,49 @@ class Citation:
         return d
 
 
+@dataclass(frozen=True)
+class FilterMiss:
+    """Why a question's filters matched no stored article, with the stored values nearest them.
+
+    Each hint is filled only for a condition that was given: ``sources`` (outlets, then
+    sources, nearest the ``--source`` asked for), ``doc_ids`` and ``titles`` nearest the ones
+    asked for, and the store's date range (``first_date``..``last_date``, YYYY-MM-DD, a part
+    the articles do not give left out) with the count of ``undated`` articles, which no date
+    range matches.
+    """
+
+    filters: str  # the conditions as given, e.g. "source=reuterz since=2030-01-01"
+    articles: int  # articles in the store
+    sources: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()
+    first_date: str = ""
+    last_date: str = ""
+    undated: int = 0
+
+    def message(self) -> str:
+        """The plain sentence(s) shown instead of an answer."""
+        lines = [f"No stored article matches the filter {self.filters} (the store holds {self.articles} articles)."]
+        if self.sources:
+            lines.append("Sources and outlets stored: " + ", ".join(self.sources) + ".")
+        if self.doc_ids:
+            lines.append("Stored article ids like it: " + ", ".join(self.doc_ids) + ".")
+        if self.titles:
+            lines.append("Stored titles with some of those words: " + "; ".join(self.titles) + ".")
+        if self.first_date:
+            span = self.first_date if self.first_date == self.last_date else f"{self.first_date} to {self.last_date}"
+            lines.append(f"The articles are dated {span}" + (f"; {self.undated} have no date." if self.undated else "."))
+        elif self.undated:
+            lines.append("No stored article has a date.")
+        return " ".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for key in ("sources", "doc_ids", "titles"):
+            d[key] = list(d[key])
+        return d
+
+
 @dataclass
 class Answer:
     """The result of a question. ``text`` carries ``[n]`` markers matching ``citations``."""
@@ -126,6 +169,7 @@ class Answer:
     rewritten: str | None = None  # the standalone question used, when a follow-up was rewritten
     usage: dict[str, Any] | None = None  # LLM token counts and estimated cost (llm mode)
     unsupported: list[str] = field(default_factory=list)  # quoted spans not found in the cited passages
+    filter_miss: FilterMiss | None = None  # set when the filters matched no stored article (nothing was searched)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,6 +184,7 @@ class Answer:
             "warnings": list(self.warnings),
             "unsupported": list(self.unsupported),
             "usage": self.usage,
+            "filter_miss": self.filter_miss.to_dict() if self.filter_miss else None,
         }
 
     def __str__(self) -> str:
@@ -150,6 +195,15 @@ class Answer:
 class IngestFailure:
     path: str
     reason: str
+
+
+@dataclass
+class IngestSkip:
+    """A file inside a folder that was not read: its type is not one ingest reads, or it is hidden."""
+
+    path: str
+    reason: str
+    kind: str  # the file's suffix (".pdf"), "no suffix", or "hidden"
 
 
 @dataclass
@@ -170,6 +224,7 @@ class IngestReport:
     pruned: list[str] = field(default_factory=list)
     failed: list[IngestFailure] = field(default_factory=list)
     notices: list[IngestNotice] = field(default_factory=list)
+    skipped: list[IngestSkip] = field(default_factory=list)  # files in folders left unread, with why
     chunks_written: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0  # of ``seconds``: computing vectors (model calls and cache lookups)
@@ -179,6 +234,13 @@ class IngestReport:
     def ok(self) -> bool:
         return not self.failed
 
+    def skipped_by_kind(self) -> dict[str, int]:
+        """How many files were skipped of each kind (".pdf": 2, "hidden": 1), most first."""
+        counts: dict[str, int] = {}
+        for s in self.skipped:
+            counts[s.kind] = counts.get(s.kind, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": len(self.added),
@@ -187,6 +249,7 @@ class IngestReport:
             "pruned": len(self.pruned),
             "failed": [asdict(f) for f in self.failed],
             "notices": [asdict(n) for n in self.notices],
+            "skipped": [asdict(s) for s in self.skipped],
             "chunks_written": self.chunks_written,
             "seconds": round(self.seconds, 3),
             "embed_seconds": round(self.embed_seconds, 3),

@@ -26,7 +26,7 @@ import functools
 import json
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -253,16 +253,31 @@ class ArticleStore:
         got = self.articles.get(where={"path": path}, include=["metadatas"])
         return [ArticleRecord.from_meta(i, m or {}) for i, m in zip(got["ids"], got["metadatas"])]
 
-    @_guarded("listing the articles")
-    def list_articles(self) -> list[ArticleRecord]:
-        out: list[ArticleRecord] = []
-        offset, page = 0, 1000
+    def _registry(self, page: int = 1000) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(id, metadata) of every registry record, a page at a time."""
+        offset = 0
         while True:
             got = self.articles.get(include=["metadatas"], limit=page, offset=offset)
-            out.extend(ArticleRecord.from_meta(i, m or {}) for i, m in zip(got["ids"], got["metadatas"]))
+            yield from zip(got["ids"], (m or {} for m in got["metadatas"]))
             if len(got["ids"]) < page:
-                return out
+                return
             offset += page
+
+    @_guarded("listing the articles")
+    def list_articles(self) -> list[ArticleRecord]:
+        return [ArticleRecord.from_meta(i, m) for i, m in self._registry()]
+
+    @_guarded("listing the articles")
+    def article_metas(self) -> list[dict[str, Any]]:
+        """Every stored article's metadata as filters see it (doc_id, title, source, outlet,
+        date, date_key), without its text."""
+        out = []
+        for i, m in self._registry():
+            meta = unpacked(m)
+            meta.pop("text", None)
+            meta.setdefault("doc_id", i)
+            out.append(meta)
+        return out
 
     @_guarded("reading an article")
     def article_text(self, doc_id: str) -> str | None:

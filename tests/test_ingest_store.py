@@ -201,3 +201,36 @@ def test_chunks_are_embedded_shortest_first_in_the_models_own_tokens(make_assist
     from assistant.chunking import count_tokens
 
     assert [count_tokens(t) for t in seen] != sorted(count_tokens(t) for t in seen)  # the two orders differ here
+
+
+def test_skipped_files_are_reported_by_type_and_strict_refuses_them(make_assistant, tmp_path):
+    from assistant.errors import IngestError
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "ferry.txt").write_text("Ferry resumes\nThe ferry to Skerry resumed on Saturday.\n")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "photo.PNG").write_bytes(b"\x89PNG\r\n")
+    (folder / ".DS_Store").write_bytes(b"\0\0")
+    a = make_assistant()
+    with pytest.raises(IngestError, match="2 files would be skipped"):  # the hidden one is only reported
+        a.ingest([folder], strict=True)
+    assert not (a.settings.data_dir / "chroma").exists()  # refused before the store was opened
+    report = a.ingest([folder])
+    assert len(report.added) == 1 and not report.failed
+    assert report.skipped_by_kind() == {".pdf": 1, ".png": 1, "hidden": 1}
+    assert {s.path.rsplit("/", 1)[-1]: s.kind for s in report.skipped} == {
+        "scan.pdf": ".pdf", "photo.PNG": ".png", ".DS_Store": "hidden"}
+    assert [s["kind"] for s in report.to_dict()["skipped"]] == [s.kind for s in report.skipped]
+
+
+def test_progress_has_a_rate_and_eta_before_the_first_batch_is_written(make_assistant, tmp_path):
+    rows = [{"id": f"n{i}", "title": f"Note {i}", "text": f"Note {i} about the harbour. " * 120} for i in range(30)]
+    (tmp_path / "notes.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    seen = []
+    a = make_assistant(chunk_tokens=64, chunk_overlap=8, ingest_batch=10000, embed_cache=False)
+    a.ingest([tmp_path / "notes.jsonl"], on_progress=seen.append)
+    before = [p for p in seen if p.articles_done == 0 and p.chunks_embedded > 0]
+    assert before, "no progress while the batch was embedded"
+    assert all(p.rate and p.rate > 0 and p.eta is not None for p in before)
+    assert before[-1].articles_embedded == 30 and seen[-1].articles_done == 30

@@ -191,7 +191,8 @@ def test_cli_streams_in_llm_mode(server, tmp_path):
 
     server.default = Reply(content="Netanyahu dismissed the claims as hogwash. [1]")
     exe = Path(sys.executable).parent / "assistant"
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "ASSISTANT_DATA_DIR": str(tmp_path / "d"),
+    # No data folder configured: the default one (under HOME) is seeded on first use.
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path),
            "OPENAI_BASE_URL": server.url, "ASSISTANT_CHAT_MODEL": "fake-model", "COLUMNS": "200"}
     r = subprocess.run([str(exe), "ask", QUESTION], capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr

@@ -129,7 +129,7 @@ def test_killing_the_server_mid_answer_gives_a_clear_error_or_the_fallback(local
 def test_cli_local_flag_leaves_no_orphan(tmp_path):
     exe = str(Path(sys.executable).parent / "assistant")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update({"ASSISTANT_DATA_DIR": str(tmp_path / "d")})
+    env.update({"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)})  # the default data folder, seeded on first use
     r = subprocess.run([exe, "ask", "--local", "--json", "What did Netanyahu say about the alliance?"],
                        capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr

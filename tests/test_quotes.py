@@ -98,11 +98,12 @@ def test_replaced_article_replaces_its_quotes(make_assistant, tmp_path):
 
 
 def test_cli_quotes(tmp_path):
-    r = run(["quotes", "--speaker", "Netanyahu", "--json"], tmp_path / "store")
+    # No data folder configured: the default one (under XDG_DATA_HOME) is seeded on first use.
+    r = run(["quotes", "--speaker", "Netanyahu", "--json"], None, XDG_DATA_HOME=str(tmp_path))
     assert r.returncode == 0, r.stderr
     (q,) = json.loads(r.stdout)
     assert q["speaker"] == "Benjamin Netanyahu" and q["text"].startswith("One week they say")
-    r = run(["quotes", "-s", "Vance"], tmp_path / "store")
+    r = run(["quotes", "-s", "Vance"], tmp_path / "news-assistant")
     assert r.returncode == 0 and "JD Vance" in r.stdout and "3 quotations" in r.stdout
 
 

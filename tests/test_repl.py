@@ -1,6 +1,7 @@
 """`assistant chat` driven as a person would: in a pseudo-terminal, and with piped input."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +16,10 @@ CITE1 = r"\[1\]" + GAP + "Vance"  # the compact source line of citation 1
 
 
 def env_for(tmp_path, **extra):
+    """A user with no configuration whose home is ``tmp_path``: the default data folder,
+    ``tmp_path/news-assistant``, is made and seeded on first use."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
-    env.update({"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path), "COLUMNS": "200",
+    env.update({"XDG_DATA_HOME": str(tmp_path), "HOME": str(tmp_path), "COLUMNS": "200",
                 "LINES": "50", "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", **extra})
     return env
 
@@ -57,7 +60,7 @@ def test_chat_session_in_a_terminal(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert "What did Netanyahu say about the alliance?" in (tmp_path / "data" / "chat_history").read_text()
+    assert "What did Netanyahu say about the alliance?" in (tmp_path / "news-assistant" / "chat_history").read_text()
 
 
 def test_ctrl_c_cancels_the_answer_and_keeps_the_session(tmp_path):
@@ -85,13 +88,30 @@ def test_ctrl_c_cancels_the_answer_and_keeps_the_session(tmp_path):
 
 def test_piped_questions_one_per_line(tmp_path):
     r = subprocess.run([EXE, "chat"], input="What did Netanyahu say about the alliance?\nAnd what did Vance say?\n"
-                       "Who won the 2022 FIFA World Cup?\n", capture_output=True, text=True, env=env_for(tmp_path),
-                       timeout=300)
+                       "Who won the 2022 FIFA World Cup?\n/help\n", capture_output=True, text=True,
+                       env=env_for(tmp_path), timeout=300)
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert "alliance of partners" in out and "vassal state" in out and "The articles don't say." in out
     assert "\x1b[" not in out  # plain text when not a terminal
     assert "searched for: And what did Vance say" in out
+    # Each question is echoed before its answer, so the transcript reads as a chat.
+    asked = [out.index("you › " + q) for q in ("What did Netanyahu say about the alliance?",
+                                                "And what did Vance say?", "Who won the 2022 FIFA World Cup?")]
+    assert asked == sorted(asked)
+    assert asked[0] < out.index("alliance of partners") < asked[1] < out.index("vassal state") < asked[2]
+    assert re.search(r"/mode MODE .*llm.*local.*extractive", out)  # /help names every answer mode
+
+
+def test_piped_chat_exits_1_when_an_answer_failed(tmp_path):
+    env = env_for(tmp_path, OPENAI_BASE_URL="http://127.0.0.1:9", ASSISTANT_LLM_MAX_RETRIES="0")
+    r = subprocess.run([EXE, "chat"], input="What did Netanyahu say about the alliance?\n/mode extractive\n"
+                       "What did Netanyahu say about the alliance?\n", capture_output=True, text=True, env=env,
+                       timeout=300)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    out = r.stdout
+    assert "Cannot reach the LLM server" in out and "alliance of partners" in out  # the session went on
+    assert out.index("Cannot reach the LLM server") < out.index("Answer mode: extractive") < out.index("alliance of partners")
 
 
 def test_piped_chat_keeps_a_standalone_question_and_rewrites_a_followup(tmp_path):

@@ -106,6 +106,18 @@ def test_ask_with_a_filter_that_excludes_the_answer_abstains(news):
     assert ans.abstained
 
 
+def test_source_filter_ignores_case_and_a_miss_is_typed(news):
+    ans = news.ask("Which town did the bushfire threaten?", filters=Filters(source="abc NEWS"))
+    assert {c.doc_id for c in ans.citations} == {"a1"} and ans.filter_miss is None
+    miss = news.ask("Which town did the bushfire threaten?", filters=Filters(source="ABC Newz")).filter_miss
+    assert miss is not None and miss.sources[0] == "ABC News" and "Reuters" in miss.sources
+    assert not miss.first_date  # the dates were not asked about
+    miss = news.ask("Which town did the bushfire threaten?", filters=Filters(since="2030-01-01")).filter_miss
+    assert (miss.first_date, miss.last_date, miss.undated) == ("1987-03-02", "2002-01-15", 1)  # the seed has no date
+    ans = news.ask("Which town did the bushfire threaten?", filters=Filters(since="2030-01-01"))
+    assert ans.abstained and not ans.citations and "No stored article matches" in ans.text
+
+
 def test_bad_filter_dates_are_rejected():
     from assistant.errors import InputError
 
