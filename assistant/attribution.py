@@ -208,7 +208,7 @@ def _role_only(name: str) -> bool:
 
 def entity_name(ent) -> str:
     """The name an entity gives: role words before it left out, and a name whose word ends in an
-    apostrophe taken whole ("Anyang’ Nyong’o": the NER stops at the apostrophe)."""
+    apostrophe taken whole ("Ole’ Kipte’m": the NER stops at the apostrophe)."""
     doc, end = ent.doc, ent.end
     if doc[end - 1].text not in ("’", "'") and end < len(doc) and doc[end].text in ("’", "'") \
             and not doc[end - 1].whitespace_:

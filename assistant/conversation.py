@@ -2,10 +2,10 @@
 
 A question is rewritten only when it depends on the chat's history (:func:`is_followup`): a
 pronoun with nothing in the question it can stand for ("What did he say about migration?"), a
-demonstrative ("those demands"), "there"/"then" with no place or time named, a fragment with no
-verb ("And in Syria?", "Why?"; not a run of nouns typed as a search), a continuation ("And ...", "What about ...") that adds nothing
-after its subject ("And what did Vance say?"), or a comparison with what came before ("the same",
-"too", "else"). The question is parsed by the spaCy pipeline that attributes quotations (loaded
+demonstrative ("those figures"), "there"/"then" with no place or time named, a fragment with no
+verb ("And in Spain?", "Why?"; not a run of nouns typed as a search), a continuation ("And ...", "What about ...") that adds nothing
+after its subject ("And what did Vance say?"), a comparison with what came before ("the same",
+"too", "else"), or no noun, name or number at all ("Tell me more.", "What happened next?"). The question is parsed by the spaCy pipeline that attributes quotations (loaded
 once, on the first follow-up). A standalone question is used exactly as typed.
 
 The rewrite (no model): a follow-up inherits what it leaves out from the previous question.
@@ -67,12 +67,12 @@ def _points_back(tok) -> bool:
     low = tok.lower_
     if low in ANAPHORIC_PRONOUNS and (tok.pos_ == "PRON" or tok.tag_ == "PRP$"):
         if low == "it" and any(c.dep_ in ("ccomp", "xcomp", "csubj") and c.i > tok.i for c in tok.head.children):
-            return False  # "Is it true that ...": a placeholder subject
+            return False  # "Is it likely that ...": a placeholder subject
         return not _antecedent(tok)
     if low in DEMONSTRATIVES and tok.tag_ == "DT":
         return tok.ent_type_ not in ("DATE", "TIME") and not _complementizer(tok)
     if low == "there" and (tok.dep_ == "expl" or tok.head.pos_ == "AUX"):
-        # "Is there a cure for malaria?" stands alone; "How many cases were there?" asks of something unnamed
+        # "Is there a vaccine for measles?" stands alone; "How many people lived there?" asks of something unnamed
         return not any(t.dep_ == "prep" or t.pos_ == "PROPN" or t.ent_type_ for t in tok.doc)
     if low in ANAPHORIC_ADVERBS:
         return not any(t.ent_type_ in _PLACE_OR_TIME for t in tok.doc[: tok.i])
@@ -80,7 +80,7 @@ def _points_back(tok) -> bool:
 
 
 def _complementizer(tok) -> bool:
-    """"that" taken for a determiner where it opens a clause ("Is it true that prices fell?"):
+    """"that" taken for a determiner where it opens a clause ("Is it likely that rents rose?"):
     its noun is the subject of a subordinate clause."""
     noun = tok.head
     return (tok.lower_ == "that" and tok.dep_ == "det" and noun.dep_ in ("nsubj", "nsubjpass")
@@ -108,8 +108,8 @@ def _own_content(doc) -> bool:
 
 
 def _fragment_of_a_question(doc) -> bool:
-    """No verb, and nothing to search for on its own: a continuation ("And in Syria?", "What about
-    trucks?"), a bare question word ("Why?"), a phrase opening with a preposition ("In Syria?"),
+    """No verb, and nothing to search for on its own: a continuation ("And in Spain?", "What about
+    bicycles?"), a bare question word ("Why?"), a phrase opening with a preposition ("In Syria?"),
     or no noun at all. A run of nouns typed as a search ("Gaza ceasefire talks") stands alone."""
     if any(t.pos_ in ("VERB", "AUX") for t in doc):
         return False
@@ -122,6 +122,8 @@ def depends_on_history(doc) -> bool:
     """The decision of :func:`is_followup` on a parsed question."""
     if _fragment_of_a_question(doc):
         return True
+    if not any(t.pos_ in ("NOUN", "PROPN", "NUM") for t in doc):
+        return True  # nothing of its own to search for: "Tell me more.", "What happened next?"
     if _opener(doc) in ("what about", "how about", "and what about"):
         return True
     if any(_points_back(t) for t in doc) or _adds_to_before(doc):

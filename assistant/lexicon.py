@@ -74,11 +74,11 @@ ROLE_NOUNS = frozenset(
 )
 
 # Nouns of occupation that may stand before a name ("Actor Jo Bloggs", "Fellow student Jo Bloggs"), left out of
-# the name; unlike titles, many are surnames too ("Mr Farmer"), so alone they are a name.
+# the name; unlike titles, many are surnames too ("Mr Weaver"), so alone they are a name.
 OCCUPATION_NOUNS = frozenset(
     """actor actress singer author writer novelist poet artist producer student farmer nurse teacher doctor
     lawyer activist scientist researcher historian journalist reporter editor player striker goalkeeper
-    manager owner founder delegate candidate veteran fellow""".split()
+    manager owner founder delegate candidate veteran fellow weaver baker builder""".split()
 )
 
 # Words right before a quotation that make it a name or a title, not speech ('a film titled "X"').
@@ -98,17 +98,17 @@ ANAPHORIC_PRONOUNS = frozenset("he she it they him her them his its their hers t
 # Pronouns that need a singular antecedent; the others ("they", "them", "their") take any noun.
 SINGULAR_PRONOUNS = frozenset("he she it him her his its hers".split())
 
-# Demonstratives; as a pronoun or determiner ("that", "those demands") they point back, except
+# Demonstratives; as a pronoun or determiner ("that", "those figures") they point back, except
 # inside a date or time ("this year").
 DEMONSTRATIVES = frozenset("this that these those".split())
 
-# Adverbs that point back to a place or a time named earlier ("evacuated from there").
+# Adverbs that point back to a place or a time named earlier ("who lived there?").
 ANAPHORIC_ADVERBS = frozenset({"there", "then"})
 
-# Words that open a question continuing the previous one ("And in Syria?", "What about trucks?").
+# Words that open a question continuing the previous one ("And in Spain?", "What about bicycles?").
 CONTINUATION_OPENERS = ("and what about", "what about", "how about", "and", "but", "so", "also")
 
-# Words that compare with, or add to, something said before ("did the US do the same?", "who else?",
-# "did France vote too?").
+# Words that compare with, or add to, something said before ("did the board do the same?", "who else?",
+# "did Norway agree too?").
 ADDITIVE_ADVERBS = frozenset({"too", "also", "else", "instead", "either"})
 SAME_PHRASES = ("the same", "as well")

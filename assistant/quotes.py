@@ -120,7 +120,7 @@ def speaker_matches(query: str, quote_speaker: str, aliases: Iterable[str]) -> b
     names = {quote_speaker.lower(), *(a.lower() for a in aliases if a)}
     if q in names or any(q == n.split()[-1] for n in names):
         return True
-    # "Governor Anyang’ Nyong’o" asks for the speaker known as "Anyang": a word of the query is the surname
+    # "Governor Ole’ Kipte’m" asks for the speaker known as "Ole": a word of the query is the surname
     words = {w.strip(".,’'") for w in q.split()}
     return quote_speaker.lower().split()[-1].strip(".,’'") in words
 

@@ -418,7 +418,7 @@ class ArticleStore:
         conds = []
         if speakers:
             keys = sorted({" ".join(x.lower().split()) for x in speakers if x.strip()})
-            # any word of a name may be the surname a speaker is stored under ("Governor Anyang’ Nyong’o")
+            # any word of a name may be the surname a speaker is stored under ("Governor Ole’ Kipte’m")
             lasts = sorted({w.strip(".,’'") for k in keys for w in k.split() if len(w.strip(".,’'")) >= 3}
                            - STOPWORDS)
             conds.append({"$or": [{"speaker_key": {"$in": keys}}, {"speaker_last": {"$in": lasts}}]})

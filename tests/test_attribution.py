@@ -160,13 +160,13 @@ def test_a_body_named_beside_the_subject_and_an_unresolved_it_that_carries_no_on
 
 
 def test_a_title_alone_is_a_description_not_a_name():
-    q = quotes_of("President General Omar Haddad says the country wants to calm the crisis with its neighbour.",
+    q = quotes_of("President General Omar Haddad told reporters the talks on the river dam would resume in March.",
                   "The President said he had the “backing of every party in the parliament.”",
                   "“We cannot promise an arrest before the winter comes,” a spokesman for Tariq Aziz said.",
-                  "“People become complacent about the water over the summer,” Mr Farmer said.")
+                  "“Crowds thin out once the autumn rain starts,” Mr Weaver said.")
     assert (q["backing"].speaker, q["backing"].kind) == ("Omar Haddad", "title")
     assert q["We"].speaker == "" and q["We"].kind == "unnamed"  # a spokesman for him is someone else
-    assert q["People"].speaker == "Farmer"  # a surname that is also a noun of occupation
+    assert q["Crowds"].speaker == "Weaver"  # a surname that is also a noun of occupation
 
 
 def test_he_and_she_resolve_to_the_person_introduced_just_before_who_fits():
