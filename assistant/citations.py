@@ -63,7 +63,7 @@ def holds_copy(text: str, quote: str) -> bool:
     q, t = _tokens(quote), _tokens(text)
     if len(q) < MIN_COPY_TOKENS or len(t) < len(q):
         return False
-    if normalise(quote) in normalise(text):
+    if f" {' '.join(q)} " in f" {' '.join(t)} ":  # whole tokens: "5 million" is not in "15 million"
         return True
     need, window = Counter(q), Counter(t[: len(q)])
     shared = sum((need & window).values())  # tokens of the window that match the quote's

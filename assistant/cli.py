@@ -157,8 +157,9 @@ def _print_skipped(report, console: Console, shown: int = 10) -> None:
     if not report.skipped:
         return
     kinds = ", ".join(f"{n} {kind}" for kind, n in report.skipped_by_kind().items())
-    console.print(f"  [yellow]skipped[/yellow] {len(report.skipped)} files not read ({escape(kinds)}); "
-                  "--strict makes this an error")
+    strict = "; --strict makes this an error" if any(s.kind != "hidden" for s in report.skipped) else ""
+    console.print(f"  [yellow]skipped[/yellow] {len(report.skipped)} files or folders not read "
+                  f"({escape(kinds)}){strict}")
     for s in report.skipped[:shown]:
         console.print(f"  [yellow]skipped[/yellow] {escape(s.path)}: {escape(s.reason)}")
     if len(report.skipped) > shown:

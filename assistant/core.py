@@ -73,15 +73,20 @@ class Assistant:
                 from .embeddings import embedding_identity
 
                 model_id, dim = embedding_identity(self.embedder)
+                from .store_migrations import migrate, opening_lock
+
                 client = make_client(self.settings.chroma_url, self.settings.data_dir)
                 where = self.settings.chroma_url or str(self.settings.data_dir / "chroma")
-                self._store = ArticleStore(client, self.settings.collection, model_id, dim, where,
-                                           spacy_model=self.settings.spacy_model)
-                from .store_migrations import migrate
-
-                for change in migrate(self._store):
+                # One process at a time opens and migrates an embedded store: another one opening it
+                # mid-migration would create the collection being swapped in.
+                with opening_lock(None if self.settings.chroma_url else self.settings.data_dir, where):
+                    store = ArticleStore(client, self.settings.collection, model_id, dim, where,
+                                         spacy_model=self.settings.spacy_model)
+                    changes = migrate(store)
+                for change in changes:
                     print(f"Migrated the store at {where}: {change} (once; plain Chroma and LangChain tools "
                           "now read them).", file=sys.stderr)
+                self._store = store
             return self._store
 
     @property
@@ -181,7 +186,7 @@ class Assistant:
             if self.settings.chroma_url:  # the server is shared: no local lock or marker
                 report = ingestor.run(list(paths), prune=prune)
                 if bm25 is not None:
-                    bm25.sync()
+                    bm25.sync(show_progress=False)  # the ingest shows its own progress
                 return report
             from .locking import IngestLock
             from .schema import IngestNotice
@@ -191,7 +196,7 @@ class Assistant:
                 lock.begin()
                 report = ingestor.run(list(paths), prune=prune)
                 if bm25 is not None:
-                    bm25.sync()
+                    bm25.sync(show_progress=False)  # the ingest shows its own progress
                 lock.done()
             if swept:
                 report.notices.insert(0, IngestNotice(
@@ -337,7 +342,7 @@ class Assistant:
     def _article_metas(self) -> list[dict[str, Any]]:
         """The stored articles' metadata for filters, read again when the store has changed."""
         with self._lock:
-            key = (id(self.store), self.store.generation, self.store.count_articles())
+            key = (id(self.store), self.store.write_token())  # any process's write changes it
             if self._metas is None or self._metas[0] != key:
                 self._metas = (key, self.store.article_metas())
             return self._metas[1]

@@ -41,6 +41,12 @@ from urllib.parse import urlparse
 
 import tantivy
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+from .errors import StoreError
 from .store import ArticleStore, record_text
 from .text import STEM_VERSION, content_terms, key_terms
 
@@ -76,7 +82,8 @@ def index_folder(data_dir: Path, collection: str, chroma_url: str | None = None)
     base = data_dir / "lexical"
     if chroma_url:
         u = urlparse(chroma_url)
-        base = base / re.sub(r"[^A-Za-z0-9.-]+", "-", f"{u.hostname or 'localhost'}-{u.port or 8000}")
+        port = u.port or (443 if u.scheme == "https" else 8000)  # as make_client connects
+        base = base / re.sub(r"[^A-Za-z0-9.-]+", "-", f"{u.hostname or 'localhost'}-{port}")
     return base / collection
 
 
@@ -128,6 +135,15 @@ class LexicalIndex:
         return self._index
 
     def _open_folder(self) -> tantivy.Index:
+        """Open the index files under a lock beside the folder, so two processes never both
+        reset them (one would delete the other's fresh files)."""
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.folder.parent / f".{self.folder.name}.lock", "a+") as fh:
+            if fcntl is not None:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            return self._open_or_reset()
+
+    def _open_or_reset(self) -> tantivy.Index:
         state = self._read_state()
         if state.get("format") != FORMAT or state.get("stem") != STEM_VERSION:
             self._reset_files()
@@ -161,18 +177,28 @@ class LexicalIndex:
     # --- writes --------------------------------------------------------------------------
 
     def add(self, ids: Sequence[str], texts: Sequence[str]) -> None:
-        """Index chunks just written to the store (their texts given, so nothing is read back)."""
+        """Index chunks just written to the store (their texts given, so nothing is read back).
+        When another process holds the writer, they are left to the next sync."""
         with self._lock:
-            self._write(list(zip(ids, texts)), [])
+            writer = self._writer()
+            if writer is None:
+                return
+            try:
+                self._commit(writer, list(zip(ids, texts)), [])
+            finally:
+                self._release(writer)
 
-    def _write(self, added: list[tuple[str, str]], deleted: Iterable[str]) -> bool:
-        """Commit ``added`` (id, text) and the deletion of ``deleted`` ids in one commit.
-        False when another process holds the writer lock (nothing written)."""
-        index = self._open()
+    def _writer(self):
+        """The index's writer, or None when another process holds it (tantivy's lock)."""
         try:
-            writer = index.writer(WRITER_HEAP, 1)
-        except ValueError:  # LockBusy: another process is writing
-            return False
+            return self._open().writer(WRITER_HEAP, 1)
+        except ValueError as exc:
+            if "LockBusy" in str(exc):
+                return None
+            raise self._error(exc) from None
+
+    def _commit(self, writer, added: list[tuple[str, str]], deleted: Iterable[str]) -> None:
+        """Commit ``added`` (id, text) and the deletion of ``deleted`` ids in one commit."""
         try:
             # An id being added is deleted first too: another process's sync may have indexed it.
             for cid in [*deleted, *(cid for cid, _ in added)]:
@@ -180,14 +206,20 @@ class LexicalIndex:
             for cid, text in added:
                 writer.add_document(tantivy.Document(id=cid, terms=" ".join(tokens_of(text))))
             writer.commit()
-        except BaseException:
+        except ValueError as exc:
             writer.rollback()
-            raise
-        finally:
-            writer.wait_merging_threads()  # releases the writer lock
-        index.reload()
+            raise self._error(exc) from None
+        self._index.reload()
         self.stats["indexed"] += len(added)
-        return True
+
+    @staticmethod
+    def _release(writer) -> None:
+        writer.wait_merging_threads()  # ends the writer and releases its lock
+
+    def _error(self, exc: Exception) -> StoreError:
+        return StoreError(f"The keyword index at {self.folder or 'memory'} cannot be written: {exc}",
+                          hint="free some space or fix the folder's permissions; deleting the folder is safe "
+                          "(it is rebuilt from the store)")
 
     def _indexed_ids(self) -> set[str]:
         """The chunk ids the index holds (0.4 s at 100k chunks)."""
@@ -196,29 +228,39 @@ class LexicalIndex:
         hits = searcher.search(tantivy.Query.all_query(), limit=n).hits if n else []
         return {searcher.doc(addr)["id"][0] for _, addr in hits}
 
-    def sync(self) -> None:
+    def sync(self, show_progress: bool = True) -> None:
         """Make the index hold exactly the store's chunks: read the ones it lacks, delete the
-        ones the store no longer has; record the store's write token."""
+        ones the store no longer has; record the store's write token. Nothing is scanned when
+        another process holds the writer (it is writing; the next check sees its commit).
+        ``show_progress``: report reading many chunks (``on_progress``, else a bar on stderr)."""
         with self._lock:
-            token = self.store.write_token()
-            self._open().reload()
-            have = self._indexed_ids()
-            ids = self.store.chunks.get(include=[])["ids"]
-            new = [i for i in ids if i not in have]
-            gone = have.difference(ids)
-            if gone and not self._write([], gone):
+            writer = self._writer()
+            if writer is None:
                 return
-            progress = self.on_progress or (_stderr_bar if len(new) >= 5 * READ_PAGE else None)
-            for b in range(0, len(new), READ_PAGE):
-                part = self.store.chunks.get(ids=new[b : b + READ_PAGE], include=["documents", "metadatas"])
-                self.stats["read"] += len(part["ids"])
-                texts = [record_text(d, m) for d, m in zip(part["documents"], part["metadatas"])]
-                if not self._write(list(zip(part["ids"], texts)), []):
-                    return
-                if progress:
-                    progress(min(b + READ_PAGE, len(new)), len(new))
-            self._write_state(token)
+            try:
+                self._sync_with(writer, show_progress)
+            finally:
+                self._release(writer)
             self._checked = (self.store.generation, time.monotonic())
+
+    def _sync_with(self, writer, show_progress: bool) -> None:
+        token = self.store.write_token()
+        self._index.reload()
+        have = self._indexed_ids()
+        ids = self.store.chunks.get(include=[])["ids"]
+        new = [i for i in ids if i not in have]
+        gone = have.difference(ids)
+        if gone:
+            self._commit(writer, [], gone)
+        progress = self.on_progress or (_stderr_bar if len(new) >= 5 * READ_PAGE else None)
+        for b in range(0, len(new), READ_PAGE):
+            part = self.store.chunks.get(ids=new[b : b + READ_PAGE], include=["documents", "metadatas"])
+            self.stats["read"] += len(part["ids"])
+            self._commit(writer, list(zip(part["ids"], [record_text(d, m) for d, m in
+                                                        zip(part["documents"], part["metadatas"])])), [])
+            if progress and show_progress:
+                progress(min(b + READ_PAGE, len(new)), len(new))
+        self._write_state(token)
 
     def ensure(self) -> None:
         """Bring the index in step with the store, cheaply on the query path: the store's write
@@ -261,5 +303,3 @@ def _stderr_bar(done: int, total: int) -> None:
                      f"{done}/{total}{end}")
     sys.stderr.flush()
 
-
-BM25Index = LexicalIndex  # the name of 0.2's hand-written index

@@ -15,27 +15,73 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
-from .store import _QUOTE_KEYS, _REGISTRY_KEYS, ROLE_ARTICLES, ROLE_QUOTES, ArticleStore, mean_vector, packed, unpacked
+from .errors import StoreError
+from .store import _QUOTE_KEYS, _REGISTRY_KEYS, ROLE_ARTICLES, ROLE_QUOTES, ArticleStore, mean_vector, packed, store_error, unpacked
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 PAGE = 500
 NEXT = "-next"  # suffix of a collection being filled to replace another
 
 
+@contextlib.contextmanager
+def opening_lock(data_dir: Path | None, where: str):
+    """Hold ``data_dir/open.lock`` (an exclusive ``flock``) while a store is opened and migrated,
+    so no process opens it half-migrated. Nothing to hold for a Chroma server (``data_dir`` None)
+    or where ``flock`` is missing."""
+    if data_dir is None or fcntl is None:
+        yield
+        return
+    try:
+        fh = open(data_dir / "open.lock", "a+")
+    except OSError as exc:
+        raise store_error(exc, "opening it", where) from None
+    with fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 def finish_interrupted_swaps(client, collection: str) -> None:
     """A side collection copied in full whose old version was already dropped takes its name
-    (run before the store opens its collections, which would otherwise create empty ones)."""
+    (run before the store opens its collections, which would otherwise create empty ones). Where
+    an empty collection already took the name (a Chroma server, opened by another client at that
+    moment), the copy replaces it."""
     names = set(_names(client))
     for base in (f"{collection}-articles", f"{collection}-quotes"):
-        if base + NEXT in names and base not in names:
+        if base + NEXT not in names:
+            continue
+        if base in names and client.get_collection(base, embedding_function=None).count() == 0 \
+                and client.get_collection(base + NEXT, embedding_function=None).count() > 0:
+            client.delete_collection(base)
+            names.discard(base)
+        if base not in names:
             client.get_collection(base + NEXT, embedding_function=None).modify(name=base)
 
 
 def migrate(store: ArticleStore) -> list[str]:
-    """Run the migrations the store needs; a message for each one that changed something."""
+    """Run the migrations the store needs; a message for each one that changed something.
+    Chroma's errors come out as :class:`StoreError` (nothing is lost: see the module docstring)."""
+    try:
+        return _migrate(store)
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise store_error(exc, "migrating the store", store.where) from exc
+
+
+def _migrate(store: ArticleStore) -> list[str]:
     done = []
     moved = store.migrate_chunk_texts()
     if moved:
@@ -48,7 +94,7 @@ def migrate(store: ArticleStore) -> list[str]:
 
 def migrate_side_collections(store: ArticleStore) -> int:
     """Migration 2 (see the module docstring). Returns how many records were copied."""
-    copied = 0
+    copied, swapped = 0, False
     for base, copy in ((f"{store.name}-articles", _copy_articles), (f"{store.name}-quotes", _copy_quotes)):
         old = store.client.get_collection(base, embedding_function=None)
         if not _has_placeholders(old):
@@ -61,8 +107,9 @@ def migrate_side_collections(store: ArticleStore) -> int:
         copied += copy(store, old, new)
         store.client.delete_collection(base)
         new.modify(name=base)
-    if copied:
-        store.open_side_collections()
+        swapped = True
+    if swapped:
+        store.open_side_collections()  # the handles of the dropped collections are dead
     return copied
 
 

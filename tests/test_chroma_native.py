@@ -211,3 +211,10 @@ def test_a_migration_killed_at_any_step_loses_nothing(seeded_store, tmp_path):
     again = _ask_cli(seeded_store, tmp_path, "What did Vance say about a vassal state?")
     assert again.returncode == 0 and "vassal" in again.stdout, again.stderr
     assert _side_texts(seeded_store) == (articles, quotes)
+    # And when another client created an empty registry in that moment (a shared Chroma server).
+    client = make_client(None, seeded_store)
+    client.get_collection("news-articles").modify(name="news-articles-next")
+    client.create_collection("news-articles", embedding_function=None)
+    last = _ask_cli(seeded_store, tmp_path, "What did Vance say about a vassal state?")
+    assert last.returncode == 0 and "vassal" in last.stdout, last.stderr
+    assert _side_texts(seeded_store) == (articles, quotes)

@@ -187,7 +187,7 @@ def test_ingest_reports_skipped_and_failed_files_and_strict_refuses(tmp_path):
     assert "Nothing was ingested" in r.stderr and not (store / "chroma").exists()
     r = run(["ingest", str(folder)], store, ASSISTANT_AUTO_SEED="false")
     assert r.returncode == 3, r.stderr  # the empty file failed, the rest was ingested
-    assert "3 files not read (1 .docx, 1 .pdf, 1 .png)" in r.stdout
+    assert "3 files or folders not read (1 .docx, 1 .pdf, 1 .png); --strict makes this an error" in r.stdout
     for name in ("report.pdf", "minutes.docx", "pier.png"):
         assert f"{name}: file type" in r.stdout
     assert "empty.txt: empty file" in r.stdout
