@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .errors import AssistantError
+from .errors import AssistantError, LLMUnavailableError
 
 
 class _FlagsWithoutType:
@@ -251,9 +251,10 @@ def _ask(a, question, k, as_json, filters) -> None:
         return
     answer = None
     streamed = []
+    streaming = a.settings.effective_answer_mode in ("llm", "local")
     for part in a.stream(q, k=k, filters=filters):
         if isinstance(part, str):
-            if a.answerer.mode in ("llm", "local"):
+            if streaming:
                 out.print(escape(part), end="", soft_wrap=True)
                 streamed.append(part)
         else:
@@ -303,7 +304,12 @@ def _start_local(a) -> None:
     """Start the local model server now, with a spinner, rather than inside the first answer."""
     if a.settings.effective_answer_mode == "local":
         with err.status("Starting the local model server (llama.cpp)…", spinner="dots"):
-            a.local_server()
+            try:
+                a.local_server()
+            except LLMUnavailableError:
+                if a.local_crash() is None:
+                    raise  # it never became ready: that is the error
+                # it crashed: the answer says so and falls back to the extractive answer
 
 
 @app.command(cls=_Command)

@@ -151,6 +151,10 @@ class Settings(BaseSettings):
     local_ctx: int = Field(default=2048, ge=512, le=131072, description="Context window (tokens) of the local model server.")
     local_threads: int = Field(default=0, ge=0, description="CPU threads of the local model server; 0 = all cores.")
     local_startup_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for the local server to start.")
+    local_server_command: str | None = Field(
+        default=None,
+        description="Command that starts the local OpenAI-compatible server instead of llama-cpp-python's, with "
+        "{model} {port} {ctx} {threads} filled in (e.g. llama.cpp's own `llama-server -m {model} --port {port}`).")
     structured_output: Literal["auto", "json_schema", "json_object", "off"] = Field(
         default="auto",
         description="Ask the model for JSON claims (each with its passage number and exact quote): "

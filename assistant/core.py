@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from .answer import Answerer, ExtractiveAnswerer
 from .config import Settings
-from .errors import InputError
+from .errors import InputError, LLMUnavailableError
 from .ingest import Ingestor, IngestProgress
 from .filters import Filters, explain_miss
 from .retrieval import DenseRetriever, HybridRetriever, PassageRetriever, Retrieval
@@ -315,14 +315,32 @@ class Assistant:
         yield answer
 
     def _answer(self, q: str, retrieval: Retrieval) -> Iterator[str | Answer]:
-        """The answerer's text deltas, then its :class:`Answer`."""
-        answerer = self.answerer
-        if hasattr(answerer, "stream"):
-            yield from answerer.stream(q, retrieval)
-        else:
-            answer = answerer.answer(q, retrieval)
-            yield answer.text
-            yield answer
+        """The answerer's text deltas, then its :class:`Answer`. When the local model server
+        crashes (at start or on this question), the extractive answer, with a notice that says
+        how it ended, where its log is and what to do."""
+        try:
+            answerer = self.answerer
+            if hasattr(answerer, "stream"):
+                yield from answerer.stream(q, retrieval)
+            else:
+                answer = answerer.answer(q, retrieval)
+                yield answer.text
+                yield answer
+        except LLMUnavailableError:
+            crash = self.local_crash()
+            if crash is None:
+                raise
+            yield from self._extractive_after(crash, q, retrieval)
+
+    def _extractive_after(self, crash: LLMUnavailableError, q: str, retrieval: Retrieval) -> Iterator[str | Answer]:
+        self._answerer = None  # the next question starts the server again
+        s = self.settings
+        answer = ExtractiveAnswerer(self.embedder, max_sentences=s.max_sentences,
+                                    min_answer_score=s.min_answer_score).answer(q, retrieval)
+        answer.warnings.insert(0, f"{crash.message} This is the extractive answer; {crash.hint}.")
+        answer.mode = "extractive-fallback"
+        yield answer.text
+        yield answer
 
     def _missed(self, q: str, miss: FilterMiss) -> Iterator[str | Answer]:
         """The answer to a question whose filters match no stored article: it says so."""
@@ -417,6 +435,10 @@ class Assistant:
             ))
         return out
 
+    def local_crash(self) -> LLMUnavailableError | None:
+        """How the local model server ended, when it crashed (None while it runs, or never ran)."""
+        return self._local.crashed() if self._local is not None else None
+
     def local_server(self):
         """The llama.cpp server of local mode, started on first use (stopped by :meth:`close`)."""
         with self._lock:
@@ -429,7 +451,9 @@ class Assistant:
                 if log:
                     log.parent.mkdir(parents=True, exist_ok=True)
                 self._local = LocalServer(model, n_ctx=s.local_ctx, threads=s.local_threads,
-                                          startup_timeout=s.local_startup_timeout, log_path=log).start()
+                                          startup_timeout=s.local_startup_timeout, log_path=log,
+                                          command=s.local_server_command)
+                self._local.start()
             return self._local
 
     def close(self) -> None:

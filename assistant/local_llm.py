@@ -16,6 +16,7 @@ import atexit
 import importlib.metadata
 import importlib.util
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -80,14 +81,40 @@ def _die_with_parent() -> None:  # runs in the child before exec (Linux only)
         pass
 
 
+PORTABLE_BUILD = ('CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" '
+                  'pip install --force-reinstall --no-cache-dir --no-binary llama-cpp-python llama-cpp-python')
+
+
+def describe_exit(returncode: int) -> str:
+    """'signal 11 (SIGSEGV)' or 'exit code 1'."""
+    if returncode < 0:
+        try:
+            return f"signal {-returncode} ({signal.Signals(-returncode).name})"
+        except ValueError:
+            return f"signal {-returncode}"
+    return f"exit code {returncode}"
+
+
+def crash_hint(returncode: int, log_path: Path | None) -> str:
+    """What to do about a server that died: its log, and for a crash of the CPU code (SIGSEGV,
+    SIGILL: llama.cpp built for another CPU's instructions) the portable build."""
+    log = f"its log is {log_path}; " if log_path else ""
+    if returncode in (-signal.SIGSEGV, -signal.SIGILL, -signal.SIGBUS):
+        return (f"{log}llama.cpp built for another CPU crashes like this: rebuild it portably with "
+                f"{PORTABLE_BUILD}")
+    return f"{log}check the model file and ASSISTANT_LOCAL_MODEL"
+
+
 class LocalServer:
     """One llama.cpp server child process. Use as a context manager, or start() / stop()."""
 
     alias = "local"
 
     def __init__(self, model: Path, n_ctx: int = 2048, threads: int = 0, port: int = 0,
-                 startup_timeout: float = 120.0, log_path: Path | None = None) -> None:
+                 startup_timeout: float = 120.0, log_path: Path | None = None, command: str | None = None) -> None:
         self.model = model
+        self.command = command  # a server command of the user's ({model} {port} {ctx} {threads}); None: llama.cpp's
+        self.returncode: int | None = None  # how the server ended, once it has
         self.n_ctx = n_ctx
         self.threads = threads
         self.port = port or free_port()
@@ -105,14 +132,19 @@ class LocalServer:
         lines = self.log_path.read_text(errors="replace").strip().splitlines()
         return " | ".join(lines[-3:])[-400:]
 
-    def start(self) -> "LocalServer":
-        check_server_installed()
-        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model), "--host", "127.0.0.1",
-               "--port", str(self.port), "--n_ctx", str(self.n_ctx), "--model_alias", self.alias]
+    def _command(self) -> list[str]:
         # llama.cpp's server defaults to half the cores; prompt reading is most of a local
         # answer's time, so use them all unless told otherwise.
         threads = self.threads or os.cpu_count() or 1
-        cmd += ["--n_threads", str(threads), "--n_threads_batch", str(threads)]
+        if self.command:
+            return shlex.split(self.command.format(model=self.model, port=self.port, ctx=self.n_ctx, threads=threads))
+        check_server_installed()
+        return [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model), "--host", "127.0.0.1",
+                "--port", str(self.port), "--n_ctx", str(self.n_ctx), "--model_alias", self.alias,
+                "--n_threads", str(threads), "--n_threads_batch", str(threads)]
+
+    def start(self) -> "LocalServer":
+        cmd = self._command()
         log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
         try:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -124,10 +156,11 @@ class LocalServer:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.returncode, self.proc = self.proc.returncode, None
                 tail = self._log_tail()
-                self.proc = None
-                raise LLMUnavailableError(f"The local model server exited while starting{': ' + tail if tail else ''}.",
-                                          hint=f"check the model file {self.model}" + (f" and {self.log_path}" if self.log_path else ""))
+                raise LLMUnavailableError(
+                    f"The local model server ended while starting ({describe_exit(self.returncode)})"
+                    f"{': ' + tail if tail else ''}.", hint=crash_hint(self.returncode, self.log_path))
             try:
                 with urllib.request.urlopen(f"{self.url}/models", timeout=1) as r:
                     if r.status == 200:
@@ -140,6 +173,16 @@ class LocalServer:
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def crashed(self) -> LLMUnavailableError | None:
+        """The error that says how the server ended, if it has ended on its own (None while it runs
+        or after :meth:`stop`)."""
+        if self.proc is not None and self.proc.poll() is not None:
+            self.returncode = self.proc.returncode
+        if self.returncode is None or self.alive():
+            return None
+        return LLMUnavailableError(f"The local model server crashed ({describe_exit(self.returncode)}).",
+                                   hint=crash_hint(self.returncode, self.log_path))
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None

@@ -98,7 +98,7 @@ class ChatREPL:
             with self.console.status("Searching the articles…", spinner="dots") if self.interactive else _null():
                 first = next(stream)
             parts = [first]
-            if isinstance(first, str) and self.assistant.answerer.mode == "llm" and self.interactive:
+            if isinstance(first, str) and self.assistant.settings.effective_answer_mode == "llm" and self.interactive:
                 live = Live(_md(""), console=self.console, refresh_per_second=12, transient=False)
                 live.start()
             for part in _chain(parts, stream):
