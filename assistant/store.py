@@ -284,7 +284,7 @@ class ArticleStore:
         got = self.articles.get(ids=[doc_id], include=["documents", "metadatas"])
         if not got["ids"]:
             return None
-        return record_text(got["documents"][0], got["metadatas"][0])  # stores before 0.2 kept it as the document
+        return record_text(got["documents"][0], got["metadatas"][0])  # 0.2's records kept it in metadata
 
     @_guarded("counting the articles")
     def count_articles(self) -> int:
@@ -511,14 +511,15 @@ class ArticleStore:
         their vectors unchanged. Returns how many chunks moved (0 when none had to). Each page
         is rewritten whole, so a migration cut short resumes where it stopped."""
         sample = self.chunks.get(limit=1, include=["documents", "metadatas"])
-        if not sample["ids"] or not isinstance((sample["metadatas"][0] or {}).get("text"), str):
+        if not sample["ids"] or sample["documents"][0] or not isinstance((sample["metadatas"][0] or {}).get("text"), str):
             return 0
         moved, offset = 0, 0
         while True:
             got = self.chunks.get(include=["documents", "metadatas", "embeddings"], limit=page, offset=offset)
             if not got["ids"]:
                 return moved
-            old = [n for n, m in enumerate(got["metadatas"]) if isinstance((m or {}).get("text"), str)]
+            old = [n for n, m in enumerate(got["metadatas"])  # no document: a user's own "text" key is left alone
+                   if isinstance((m or {}).get("text"), str) and not got["documents"][n]]
             if old:
                 self.chunks.upsert(
                     ids=[got["ids"][n] for n in old], embeddings=[got["embeddings"][n] for n in old],
@@ -668,9 +669,12 @@ def mean_vector(vectors) -> np.ndarray:
 
 
 def record_text(document: str | None, meta: dict[str, Any] | None) -> str:
-    """A record's text: its ``text`` metadata, or (stores written before it moved there) its document."""
+    """A record's text: its Chroma document; for a record of 0.2's layout (no document, the text
+    in metadata) its ``text`` metadata. A user's own ``text`` metadata key never hides the document."""
+    if document:
+        return document
     text = (meta or {}).get("text")
-    return text if isinstance(text, str) else (document or "")
+    return text if isinstance(text, str) else ""
 
 
 def passage_from(chunk_id: str, text: str | None, meta: dict[str, Any], score: float) -> Passage:

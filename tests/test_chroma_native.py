@@ -218,3 +218,18 @@ def test_a_migration_killed_at_any_step_loses_nothing(seeded_store, tmp_path):
     last = _ask_cli(seeded_store, tmp_path, "What did Vance say about a vassal state?")
     assert last.returncode == 0 and "vassal" in last.stdout, last.stderr
     assert _side_texts(seeded_store) == (articles, quotes)
+
+
+def test_a_users_own_text_metadata_key_never_replaces_the_document(seeded_store, make_assistant):
+    from langchain_core.documents import Document
+
+    a = make_assistant(data_dir=seeded_store)
+    doc_id = a.store.list_articles()[0].id
+    a.store.vectorstore().add_documents([Document(page_content="A note added with LangChain.",
+                                                  metadata={"text": "a field of the user's", "doc_id": "mine"})],
+                                        ids=["users-note"])
+    a.close()
+    b = make_assistant(data_dir=seeded_store)  # opening runs the migrations
+    got = b.store.chunks.get(ids=["users-note"], include=["documents", "metadatas"])
+    assert got["documents"] == ["A note added with LangChain."] and got["metadatas"][0]["text"] == "a field of the user's"
+    assert b.store.article_text(doc_id)  # the store's own records still read
