@@ -150,8 +150,7 @@ class Assistant:
 
                 self._answerer = LLMAnswerer(self.settings, self.embedder)
             else:
-                self._answerer = ExtractiveAnswerer(self.embedder, max_sentences=self.settings.max_sentences,
-                                                    min_answer_score=self.settings.min_answer_score)
+                self._answerer = self._extractive()
         return self._answerer
 
     # --- ingest -----------------------------------------------------------------------
@@ -332,11 +331,13 @@ class Assistant:
                 raise
             yield from self._extractive_after(crash, q, retrieval)
 
+    def _extractive(self) -> ExtractiveAnswerer:
+        return ExtractiveAnswerer(self.embedder, max_sentences=self.settings.max_sentences,
+                                  min_answer_score=self.settings.min_answer_score)
+
     def _extractive_after(self, crash: LLMUnavailableError, q: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         self._answerer = None  # the next question starts the server again
-        s = self.settings
-        answer = ExtractiveAnswerer(self.embedder, max_sentences=s.max_sentences,
-                                    min_answer_score=s.min_answer_score).answer(q, retrieval)
+        answer = self._extractive().answer(q, retrieval)
         answer.warnings.insert(0, f"{crash.message} This is the extractive answer; {crash.hint}.")
         answer.mode = "extractive-fallback"
         yield answer.text

@@ -153,8 +153,9 @@ def _copy_articles(store: ArticleStore, old, new) -> int:
         metas = [unpacked(m or {}) for m in got["metadatas"]]
         _, vectors = _chunk_vectors(store, list(got["ids"]))
         texts = [str(m.pop("text", None) or d or "") for m, d in zip(metas, got["documents"])]
+        fallback = _fallback(store)
         new.upsert(ids=got["ids"], documents=texts, metadatas=[packed(m, _REGISTRY_KEYS) for m in metas],
-                   embeddings=np.asarray([vectors.get(i, _fallback(store)) for i in got["ids"]], dtype=np.float32))
+                   embeddings=np.asarray([vectors.get(i, fallback) for i in got["ids"]], dtype=np.float32))
         n += len(got["ids"])
     return n
 
@@ -169,7 +170,8 @@ def _copy_quotes(store: ArticleStore, old, new) -> int:
         ids = [got["ids"][k] for k in keep]
         texts = [str(m.pop("text", None) or got["documents"][k] or "") for m, k in zip(metas, keep)]
         by_chunk, by_article = _chunk_vectors(store, sorted({str(m.get("doc_id", "")) for m in metas}))
-        vectors = [by_chunk.get(str(m.get("chunk_id", "")), by_article.get(str(m.get("doc_id", "")), _fallback(store)))
+        fallback = _fallback(store)
+        vectors = [by_chunk.get(str(m.get("chunk_id", "")), by_article.get(str(m.get("doc_id", "")), fallback))
                    for m in metas]  # the passage it was said in; else its article; else the shared fallback
         new.upsert(ids=ids, documents=texts, metadatas=[packed(m, _QUOTE_KEYS) for m in metas],
                    embeddings=np.asarray(vectors, dtype=np.float32))
