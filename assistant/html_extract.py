@@ -17,6 +17,8 @@ import re
 from urllib.parse import urlparse
 from dataclasses import dataclass, field
 
+from .html_chrome import drop_chrome
+
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
 _MIN_WORDS = 80  # fewer body words than this: a stub (paywall, teaser, a page that is not an article)
 # Words that make up a large share of any English prose: a language check, not a topic list.
@@ -208,12 +210,11 @@ def _drop_teaser_lists(paragraphs: list[str]) -> list[str]:
     return [p for i, p in enumerate(paragraphs) if i not in drop]
 
 
-def _drop_menu_lines(paragraphs: list[str], html: str) -> list[str]:
+def _drop_menu_lines(paragraphs: list[str], links: set[str]) -> list[str]:
     """On a short extraction (where trafilatura's fallback can keep a menu), lines that are
-    only a link's or a menu's text go."""
+    only a link's or a menu's text go, however long."""
     if sum(len(p.split()) for p in paragraphs) >= _MIN_WORDS:
         return paragraphs
-    links = _link_texts(html)
     return [p for p in paragraphs if p not in links]
 
 
@@ -348,7 +349,9 @@ def _metadata(html: str, doc, url: str | None) -> dict[str, str]:
 def _body(html: str, lines: list[str], meta: dict[str, str]) -> tuple[list[str], str, list[str]]:
     """The article's paragraphs, the method that found them and what was odd (see the module
     docstring for the order of fallbacks)."""
-    paragraphs = _drop_menu_lines(_drop_teaser_lists(_body_start(lines, meta["title"], meta["h1"])), html)
+    links = _link_texts(html)
+    paragraphs = drop_chrome(_drop_teaser_lists(_body_start(lines, meta["title"], meta["h1"])), links)
+    paragraphs = _drop_menu_lines(paragraphs, links)
     ld_paragraphs, ld_meta = _json_ld_body(html)
     for key in ("title", "date", "outlet"):
         meta[key] = meta[key] or ld_meta.get(key, "")
@@ -358,10 +361,10 @@ def _body(html: str, lines: list[str], meta: dict[str, str]) -> tuple[list[str],
         return ld_paragraphs, "json-ld", ["article text taken from the page's structured data (JSON-LD)"]
     if paragraphs:
         return paragraphs, "trafilatura", []
-    paragraphs = _paragraph_text(html)
+    paragraphs = drop_chrome(_paragraph_text(html), links)
     if paragraphs:
         return paragraphs, "paragraphs", ["no article body found; kept the page's paragraph text"]
-    paragraphs = _script_prose(html, meta["title"])
+    paragraphs = drop_chrome(_script_prose(html, meta["title"]), links)
     return paragraphs, "script-data", (["partial: the page renders its text with scripts; kept the prose found in "
                                         "its script data (it may hold other stories' text too)"] if paragraphs else [])
 

@@ -112,3 +112,42 @@ CONTINUATION_OPENERS = ("and what about", "what about", "how about", "and", "but
 # "did Norway agree too?").
 ADDITIVE_ADVERBS = frozenset({"too", "also", "else", "instead", "either"})
 SAME_PHRASES = ("the same", "as well")
+
+# --- the vocabulary of a web page's furniture (html_chrome.py) --------------------------------
+
+# Words of a share or follow bar ("Share", "Copy link", "Follow us on Facebook"): a short line
+# made only of these is not article text.
+SHARE_BAR_WORDS = frozenset(
+    """share shares shared sharing tweet email e-mail mail print copy copied link links url save saved bookmark
+    comment comments facebook twitter x linkedin whatsapp reddit pinterest telegram flipboard messenger bluesky
+    threads instagram youtube tiktok mastodon sms follow us on via close gift article this story page""".split()
+)
+
+# Words of a cookie or consent notice; a paragraph that speaks of cookies with two of them is one.
+CONSENT_WORDS = frozenset(
+    """consent consents accept accepting accepted reject rejecting decline preferences settings browser browsing
+    website websites site opt-out opt-in privacy policy third-party tracking personalise personalize personalised
+    personalized partners analytics analytical advertising advertisement ads functional functionality necessary
+    essential visitors visitor track tracks tracked""".split()
+)
+
+# Languages named in their own language and script: a menu of editions or translations.
+LANGUAGE_AUTONYMS = frozenset(
+    """english español espanol français francais deutsch italiano português portugues nederlands polski русский
+    українська türkçe turkce svenska norsk dansk suomi čeština cestina magyar română romana ελληνικά български
+    srpski hrvatski slovenčina slovenščina العربية فارسی اردو עברית हिन्दी हिंदी বাংলা தமிழ் 中文 简体中文 繁體中文
+    日本語 한국어 tiếng việt bahasa indonesia melayu kiswahili hausa yorùbá igbo afrikaans""".split()
+)
+
+# How a line that points elsewhere begins: related stories, newsletters, apps, video.
+PROMO_OPENERS = (
+    "read more", "read also", "also read", "read next", "related", "see also", "more from", "more on", "more:",
+    "most popular", "most read", "recommended", "trending", "sign up", "subscribe", "download the", "get the app",
+    "watch:", "watch now", "listen:", "listen now", "click here", "follow us", "advertisement", "skip to",
+    "you may also like", "you might also like", "don't miss", "don’t miss", "editor's picks", "editor’s picks",
+    "tags:", "topics:", "filed under", "©", "copyright ©", "all rights reserved",
+)
+
+# How a photo caption's credit is marked ("Photo: ...", "(Image credit: ...)").
+CREDIT_WORDS = ("photo", "photos", "image", "images", "picture", "photograph", "illustration", "video", "credit",
+                "credits", "caption")

@@ -185,3 +185,46 @@ def test_a_list_of_story_teasers_cut_off_with_an_ellipsis_is_left_out(tmp_path):
                "the river path over the weekend, the first step of a plan that...</p>")
     (a,), _, _ = articles(tmp_path, page("".join(f"<p>{p}</p>" for p in PROSE) + teasers))
     assert a.text.split("\n\n") == PROSE
+
+
+def test_furniture_inside_the_article_element_is_left_out_and_the_prose_around_it_kept(tmp_path):
+    """Where the page puts its furniture inside <article>, trafilatura keeps it; these lines go."""
+    furniture = [
+        "<p>We use cookies on this website to remember your preferences. By clicking Accept you consent to "
+        "the use of all cookies.</p>",
+        "<p>Share this article</p>",
+        "<p>English Español Français Deutsch Português</p>",
+        "<p>Read more: <a href=/fares>Ferry fares to rise next year</a></p>",
+        "<p>(Photo: Staff photographer)</p>",
+        "<ul><li><a href=/c>Council approves library budget</a></li><li><a href=/d>Volunteers plant three hundred "
+        "trees by the river</a></li></ul>",
+    ]
+    body = "".join(f"<p>{p}</p>{f}" for p, f in zip(PROSE, furniture)) + "".join(f"<p>{p}</p>" for p in PROSE[5:])
+    (a,), _, _ = articles(tmp_path, page(body))
+    assert a.text.split("\n\n") == PROSE
+
+
+def test_a_sentence_with_linked_phrases_keeps_every_word(tmp_path):
+    linked = ("<p><a href=/board>The board</a> will <a href=/vote>vote on the plan</a> in May, "
+              "<a href=/chair>the chair</a> said.</p>")
+    (a,), _, _ = articles(tmp_path, page("".join(f"<p>{p}</p>" for p in PROSE) + linked))
+    assert a.text.split("\n\n") == PROSE + ["The board will vote on the plan in May, the chair said."]
+
+
+def test_pieces_of_a_sentence_cut_at_its_links_are_not_taken_for_a_list_of_links():
+    from assistant.html_chrome import drop_chrome
+
+    lines = ["Under the terms, the buyer will", "The deal", "“is expected to close next year”; it may take",
+             "Most Popular", "Council approves library budget", "Volunteers plant trees by the river"]
+    links = {"The deal", "Council approves library budget", "Volunteers plant trees by the river"}
+    assert drop_chrome(lines, links) == lines[:3]
+
+
+def test_a_recipe_that_mentions_cookies_is_not_a_cookie_notice():
+    from assistant.html_chrome import chrome_reason
+
+    line = ("She baked four dozen butter cookies for the wedding, the same recipe her grandmother used, and "
+            "accepted no help in the kitchen.")
+    assert chrome_reason(line) is None
+    assert chrome_reason("This website uses cookies to improve your experience; you may opt out in your "
+                         "browser settings.") == "cookie notice"
