@@ -145,7 +145,9 @@ class Ingestor:
         # Write batch N while batch N+1 is embedded: a win when embedding waits on a remote
         # API; with a local model on every core, the writes only preempt the model's threads
         # (reuters-grain on 2 cores: overlapped 197.5 s, one after the other 193.3 s, model
-        # alone 181.0 s), so the caller turns it off then.
+        # alone 181.0 s), so the caller turns it off then. Now that the writes include spaCy's
+        # quotation extraction it is still no gain (500 articles, 4 runs each: 23.9 s overlapped,
+        # 23.5 s not): spaCy beside the model's two threads halves the model's speed.
         self.overlap_writes = overlap_writes
         self.store = store
         self.embedder = embedder
