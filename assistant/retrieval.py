@@ -38,8 +38,6 @@ class Retrieval:
 class DenseRetriever:
     """Top-k cosine search in Chroma."""
 
-    method = "dense"
-
     def __init__(self, store: ArticleStore, embedder: Embeddings, k: int = 5, min_relevance: float = 0.2,
                  max_per_article: int = 0, reranker=None) -> None:
         self.store = store
@@ -93,8 +91,6 @@ class HybridRetriever(DenseRetriever):
     Every passage keeps its cosine similarity as ``score`` (BM25-only hits are scored against
     the question's vector too), so the relevance threshold means the same in both methods.
     """
-
-    method = "hybrid"
 
     def __init__(self, store: ArticleStore, embedder: Embeddings, bm25, k: int = 5, min_relevance: float = 0.2,
                  candidates: int = 30, rrf_k: int = 60, dense_weight: float = 1.0, bm25_weight: float = 1.0,

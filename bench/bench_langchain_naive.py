@@ -11,6 +11,7 @@ an evidence span, the eval runner's own definition.
 
 Both ingests run cold (no embedding cache) in this one run, so their times compare.
 
+    pip install -e ".[bench]"   # langchain-text-splitters, the tutorial's splitter
     python bench/bench_langchain_naive.py [--json bench/results/langchain_naive.json]
 """
 
