@@ -85,9 +85,58 @@ OCCUPATION_NOUNS = frozenset(
 TITLE_CUES = frozenset({"titled", "entitled", "called", "dubbed", "named", "nicknamed", "labelled", "labeled",
                         "branded", "word", "term", "phrase", "slogan", "hashtag", "headline", "known"})
 
+# Irregular past forms common in news, mapped to their base verb so "meet" finds "met".
+# Forms that are mostly other words in news ("left", "led", "won", "saw", "found", "fed", "wound") are left out.
+PAST_FORM_LEMMAS = {
+    "met": "meet", "spoke": "speak", "spoken": "speak", "took": "take", "taken": "take", "gave": "give",
+    "given": "give", "went": "go", "gone": "go", "came": "come", "made": "make", "sold": "sell",
+    "bought": "buy", "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise", "ran": "run",
+    "began": "begin", "begun": "begin", "held": "hold", "brought": "bring", "thought": "think",
+    "chose": "choose", "chosen": "choose", "drove": "drive", "driven": "drive", "grew": "grow",
+    "grown": "grow", "knew": "know", "known": "know", "paid": "pay", "sent": "send", "spent": "spend",
+    "struck": "strike", "wrote": "write", "written": "write", "fought": "fight", "sought": "seek",
+    "kept": "keep", "lost": "lose", "built": "build", "flew": "fly", "flown": "fly", "sank": "sink",
+    "shot": "shoot", "stood": "stand", "understood": "understand", "withdrew": "withdraw",
+    "withdrawn": "withdraw", "arose": "arise", "forbade": "forbid", "forgave": "forgive", "froze": "freeze",
+    "frozen": "freeze", "hid": "hide", "hidden": "hide", "sprang": "spring", "stole": "steal",
+    "stolen": "steal", "swore": "swear", "sworn": "swear", "threw": "throw", "thrown": "throw",
+    "overtook": "overtake", "undertook": "undertake", "broke": "break", "broken": "break", "caught": "catch", "dealt": "deal",
+    "drew": "draw", "drawn": "draw", "felt": "feel", "forgot": "forget", "hung": "hang",
+    "heard": "hear", "meant": "mean", "rode": "ride", "sang": "sing", "sat": "sit",
+    "slid": "slide", "spun": "spin", "swept": "sweep", "taught": "teach",
+    "tore": "tear", "torn": "tear", "woke": "wake", "wore": "wear", "worn": "wear",
+}
+
 # Question words and auxiliaries that start a question, not a name ("What did X say?").
 QUESTION_WORDS = frozenset("what who whom whose which when where why how did does do is are was were has have "
-                           "had will would could should can".split())
+                           "had will would could should can and but so also".split())
+
+# Forms of the verbs with which a question asks what someone said or thought ("What did X say?",
+# "How did Y react?", "What are Z's views?").
+QUESTION_SPEECH_FORMS = frozenset(
+    """say says said saying tell told state stated describe describes described call called calls warn warned warns
+    promise promised promises claim claimed claims think thought react reacted respond responded quote quotes quoted
+    remark remarked assert asserted argue argues argued comment commented mean meant characterise characterize
+    characterised characterized characterises characterizes view views feel felt""".split()
+)
+
+# Words too common to say what a question or a passage is about (for term matching and BM25).
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves said say says tell told according whats who's what's
+    did does do mr mrs ms its it's there's any many much one two""".split()
+)
+
+# Numbers written as words: a question about an amount may be answered by them (not "one": "one of the").
+NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
+    "thousand thousands million millions billion billions mln bln dozen".split()
+)
 
 # --- follow-up questions in a chat -------------------------------------------------------------
 

@@ -7,25 +7,10 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from .lexicon import SPEECH_FORMS
+from .lexicon import PAST_FORM_LEMMAS, NUMBER_WORDS, QUESTION_SPEECH_FORMS, QUESTION_WORDS, SPEECH_FORMS, STOPWORDS
 
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves said say says tell told according whats who's what's
-    did does do mr mrs ms its it's there's any many much one two""".split()
-)
-
-SPEECH_VERBS = re.compile(
-    r"\b(say|says|said|saying|tell|told|state|stated|describe[sd]?|call(?:ed|s)?|warn(?:ed|s)?|"
-    r"promis(?:e|ed|es)|claim(?:ed|s)?|think|thought|react(?:ed)?|respond(?:ed)?|quote[sd]?|remark(?:ed)?|"
-    r"assert(?:ed)?|argue[sd]?|comment(?:ed)?|mean|meant|characteri[sz]e[sd]?|view|views|feel|felt)\b",
-    re.I,
-)
+# "say", "think", "feel", ... in a question: it asks what someone said (or thought) ("What did X say?").
+SPEECH_VERBS = re.compile(r"\b(" + "|".join(sorted(QUESTION_SPEECH_FORMS, key=len, reverse=True)) + r")\b", re.I)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
 
@@ -36,27 +21,6 @@ _PREFIX = 7  # Snowball leaves 'contributor'/'contribut' apart; a 7-letter prefi
 # Bump when ``stem`` changes: indexes built from stems (BM25) are rebuilt when it differs.
 STEM_VERSION = 2
 
-# Irregular past forms common in news, mapped to their base verb so "meet" finds "met".
-# Forms that are mostly other words in news ("left", "led", "won", "saw", "found", "fed", "wound") are left out.
-_IRREGULAR = {
-    "met": "meet", "spoke": "speak", "spoken": "speak", "took": "take", "taken": "take", "gave": "give",
-    "given": "give", "went": "go", "gone": "go", "came": "come", "made": "make", "sold": "sell",
-    "bought": "buy", "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise", "ran": "run",
-    "began": "begin", "begun": "begin", "held": "hold", "brought": "bring", "thought": "think",
-    "chose": "choose", "chosen": "choose", "drove": "drive", "driven": "drive", "grew": "grow",
-    "grown": "grow", "knew": "know", "known": "know", "paid": "pay", "sent": "send", "spent": "spend",
-    "struck": "strike", "wrote": "write", "written": "write", "fought": "fight", "sought": "seek",
-    "kept": "keep", "lost": "lose", "built": "build", "flew": "fly", "flown": "fly", "sank": "sink",
-    "shot": "shoot", "stood": "stand", "understood": "understand", "withdrew": "withdraw",
-    "withdrawn": "withdraw", "arose": "arise", "forbade": "forbid", "forgave": "forgive", "froze": "freeze",
-    "frozen": "freeze", "hid": "hide", "hidden": "hide", "sprang": "spring", "stole": "steal",
-    "stolen": "steal", "swore": "swear", "sworn": "swear", "threw": "throw", "thrown": "throw",
-    "overtook": "overtake", "undertook": "undertake", "broke": "break", "broken": "break", "caught": "catch", "dealt": "deal",
-    "drew": "draw", "drawn": "draw", "felt": "feel", "forgot": "forget", "hung": "hang",
-    "heard": "hear", "meant": "mean", "rode": "ride", "sang": "sing", "sat": "sit",
-    "slid": "slide", "spun": "spin", "swept": "sweep", "taught": "teach",
-    "tore": "tear", "torn": "tear", "woke": "wake", "wore": "wear", "worn": "wear",
-}
 # British spellings fold into American ones, so an Australian or British question finds a
 # Reuters passage: 'stabilise'/'stabilization', 'rumoured'/'rumors', 'centre'/'center', 'defence'.
 # Each pattern sits behind a cheap test it cannot match without: a first ingest stems every new
@@ -82,7 +46,7 @@ def stem(word: str) -> str:
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
-    w = _IRREGULAR.get(w, w)
+    w = PAST_FORM_LEMMAS.get(w, w)
     for needed, pattern, american in _BRITISH:
         if needed(w):
             w = pattern.sub(american, w)
@@ -147,19 +111,9 @@ def is_speech_question(question: str) -> bool:
     return bool(SPEECH_VERBS.search(question))
 
 
-QUESTION_WORDS = frozenset(
-    "what who whom whose which where when why how did does do is are was were and but so also can could "
-    "would will has have had".split()
-)
 _AMOUNT_QUESTION = re.compile(
     r"\b(how (many|much|far|long|old|big|large)|what (percentage|share|price|amount)|(vote|exact) (count|tally|number)"
     r"|by what margin)\b", re.I)
-_NUMBER_WORDS = frozenset(
-    "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
-    "thousand thousands million millions billion billions mln bln dozen".split()  # not "one": "one of the"
-)
-
-
 def key_terms(question: str) -> set[str]:
     """Stems of the names and numbers in a question: capitalised words that are not question
     words or sentence-initial stop words, and digits. An answer must be about all of them."""
@@ -179,7 +133,7 @@ def asks_for_amount(question: str) -> bool:
 
 def has_number(text: str) -> bool:
     """Digits, or a number word in lower case ("Four Seasons" is a name, not a number)."""
-    return any(w[0].isdigit() or (w.islower() and w in _NUMBER_WORDS) for w in words(text))
+    return any(w[0].isdigit() or (w.islower() and w in NUMBER_WORDS) for w in words(text))
 
 
 def stems(text: str) -> set[str]:
