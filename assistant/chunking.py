@@ -165,65 +165,61 @@ def chunk_article(article: Article, chunk_tokens: int = 250, overlap: int = 40) 
     if overlap >= chunk_tokens:
         raise ConfigError(f"chunk overlap ({overlap}) must be smaller than chunk size ({chunk_tokens})")
     text = article.text
-    units = _units(text, chunk_tokens)
+    chunks = []
+    for index, group in enumerate(_group_units(_units(text, chunk_tokens), chunk_tokens, overlap)):
+        start, end = group[0].start, group[-1].end
+        body = text[start:end]
+        chunks.append(Chunk(id=chunk_id(article.id, index, body), doc_id=article.id, index=index, text=body,
+                            paragraph=group[0].paragraph, char_start=start, char_end=end, tokens=count_tokens(body)))
+    return chunks
+
+
+def _group_units(units: list[_Unit], chunk_tokens: int, overlap: int) -> list[list[_Unit]]:
+    """The units (sentences) of each chunk, in order (see :func:`chunk_article`)."""
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []
-    size = 0
     i = 0
     while i < len(units):
         u = units[i]
-        if current and size + u.tokens > chunk_tokens:
-            # Prefer to end at the last paragraph start inside the chunk, if that keeps it half full.
-            cut = len(current)
-            for j in range(len(current) - 1, 0, -1):
-                if current[j].para_start and sum(x.tokens for x in current[:j]) >= chunk_tokens // 2:
-                    cut = j
-                    while cut > 1 and current[cut - 1].heading:
-                        cut -= 1
-                    break
-            emitted = current[:cut]
+        if current and sum(x.tokens for x in current) + u.tokens > chunk_tokens:
+            cut = _paragraph_cut(current, chunk_tokens)
+            emitted, rest = current[:cut], current[cut:]
             groups.append(emitted)
-            rest = current[cut:]
-            # Overlap: trailing sentences of the emitted chunk, within the overlap budget.
-            carried: list[_Unit] = []
-            budget = overlap
-            for x in reversed(emitted):
-                if x.tokens > budget:
-                    break
-                carried.insert(0, x)
-                budget -= x.tokens
-            if len(carried) == len(emitted):  # never repeat a whole chunk
-                carried = []
-            current = carried + rest
-            size = sum(x.tokens for x in current)
-            if current and size + u.tokens > chunk_tokens:
+            current = _carried(emitted, overlap) + rest
+            if current and sum(x.tokens for x in current) + u.tokens > chunk_tokens:
                 # Overlap plus the next unit does not fit: drop the overlap.
                 current = rest
-                size = sum(x.tokens for x in current)
-                if current and size + u.tokens > chunk_tokens:
+                if current and sum(x.tokens for x in current) + u.tokens > chunk_tokens:
                     groups.append(current)
-                    current, size = [], 0
+                    current = []
             continue  # re-examine unit i against the new chunk
         current.append(u)
-        size += u.tokens
         i += 1
     if current:
         groups.append(current)
+    return groups
 
-    chunks = []
-    for index, group in enumerate(groups):
-        start, end = group[0].start, group[-1].end
-        body = text[start:end]
-        chunks.append(
-            Chunk(
-                id=chunk_id(article.id, index, body),
-                doc_id=article.id,
-                index=index,
-                text=body,
-                paragraph=group[0].paragraph,
-                char_start=start,
-                char_end=end,
-                tokens=count_tokens(body),
-            )
-        )
-    return chunks
+
+def _paragraph_cut(current: list[_Unit], chunk_tokens: int) -> int:
+    """Where a full chunk ends: at its last paragraph start (before the headings that lead into
+    it) if that keeps it half full, else after all of ``current``."""
+    for j in range(len(current) - 1, 0, -1):
+        if current[j].para_start and sum(x.tokens for x in current[:j]) >= chunk_tokens // 2:
+            cut = j
+            while cut > 1 and current[cut - 1].heading:
+                cut -= 1
+            return cut
+    return len(current)
+
+
+def _carried(emitted: list[_Unit], overlap: int) -> list[_Unit]:
+    """The trailing sentences of an emitted chunk that the next one repeats, within ``overlap``
+    tokens; never the whole chunk."""
+    carried: list[_Unit] = []
+    budget = overlap
+    for x in reversed(emitted):
+        if x.tokens > budget:
+            break
+        carried.insert(0, x)
+        budget -= x.tokens
+    return [] if len(carried) == len(emitted) else carried

@@ -431,7 +431,7 @@ def eval_(
     split: Optional[list[str]] = typer.Option(None, "--split", help="Only this split (repeatable): test, dev. Tune with --split dev."),
 ) -> None:
     """Run an eval set in an isolated temporary store and report quality as numbers."""
-    from .evals import fmt, load_eval_set, run_eval
+    from .evals import load_eval_set
 
     the_set = load_eval_set(eval_set)
     base = json.loads(baseline.read_text()) if baseline else None
@@ -442,6 +442,19 @@ def eval_(
     settings = _assistant(answer_mode=_check_mode(mode)).settings
     err.print(f"Eval set [bold]{escape(the_set.name)}[/bold]: {the_set.n_questions} questions, "
               f"corpus {', '.join(escape(str(c.name)) for c in the_set.corpus)}")
+    report = _run_eval_with_progress(the_set.path, k, settings, judge, slice_, split)
+    _print_eval_report(report)
+    out.print(f"{len(report.failures)} of {len(report.results)} questions failed"
+              + (f"; details in {markdown_out}" if markdown_out else " (--markdown FILE lists them)"))
+    _save_eval_outputs(report, json_out, markdown_out, write_baseline)
+    if base:
+        _gate_eval(report, base, baseline)
+
+
+def _run_eval_with_progress(path: Path, k: int | None, settings, judge: bool, slices, splits):
+    """:func:`assistant.evals.run_eval` with a bar for the ingest, then one for the questions."""
+    from .evals import run_eval
+
     with _IngestBar(err, "Ingesting the eval corpus") as bar:
         progress_q = Progress(TextColumn("[bold]Asking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                               TextColumn("{task.description}"), console=err)
@@ -459,10 +472,16 @@ def eval_(
                 from .errors import ConfigError
 
                 raise ConfigError("--judge needs a chat model.", hint="set OPENAI_API_KEY or OPENAI_BASE_URL")
-            report = run_eval(the_set.path, k=k, settings=settings, on_ingest_progress=bar, on_progress=on_q,
-                              judge=judge, slices=slice_ or None, splits=split or None)
+            return run_eval(path, k=k, settings=settings, on_ingest_progress=bar, on_progress=on_q,
+                            judge=judge, slices=slices or None, splits=splits or None)
         finally:
             progress_q.stop()
+
+
+def _print_eval_report(report) -> None:
+    """The metrics table, attribution and extraction lines of an eval report."""
+    from .evals import fmt
+
     cols = report.columns()
     t = Table(title=f"Eval: {report.set_name} (mode {report.mode}, k={report.k}, "
                     f"{report.n_articles} articles, {report.n_chunks} chunks)", header_style="bold")
@@ -478,8 +497,9 @@ def eval_(
     for split, e in (report.extraction or {}).items():
         out.print(f"HTML extraction, {split}: {fmt(e['body_sentences_verbatim'])} of {e['body_sentences']} gold body "
                   f"sentences stored verbatim; {fmt(e['boilerplate_chunks'])} of {e['chunks']} chunks mostly boilerplate")
-    out.print(f"{len(report.failures)} of {len(report.results)} questions failed"
-              + (f"; details in {markdown_out}" if markdown_out else " (--markdown FILE lists them)"))
+
+
+def _save_eval_outputs(report, json_out: Path | None, markdown_out: Path | None, write_baseline: Path | None) -> None:
     if json_out:
         json_out.write_text(report.to_json())
     if markdown_out:
@@ -487,14 +507,17 @@ def eval_(
     if write_baseline:
         write_baseline.write_text(json.dumps(report.baseline(), indent=2) + "\n")
         out.print(f"Baseline written to {write_baseline}")
-    if base:
-        drops = report.compare(base)
-        if drops:
-            err.print(f"[bold red]Regression against {baseline}:[/bold red]")
-            for d in drops:
-                err.print(f"  {escape(d)}")
-            raise typer.Exit(1)
-        out.print(f"[green]No metric dropped past its tolerance against {baseline}.[/green]")
+
+
+def _gate_eval(report, base: dict, baseline: Path) -> None:
+    """Exit 1 when a test figure dropped past its tolerance against the baseline."""
+    drops = report.compare(base)
+    if drops:
+        err.print(f"[bold red]Regression against {baseline}:[/bold red]")
+        for d in drops:
+            err.print(f"  {escape(d)}")
+        raise typer.Exit(1)
+    out.print(f"[green]No metric dropped past its tolerance against {baseline}.[/green]")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from .answer import NO_ANSWER, ExtractiveAnswerer
 from .chunking import count_tokens
@@ -165,6 +166,26 @@ def render_claims(content: str) -> tuple[str, bool]:
     return (" ".join(parts) or NO_ANSWER), True
 
 
+@dataclass
+class _Generation:
+    """What one model call produced: text pieces, token counts and timings."""
+
+    started: float
+    chunks: list[str] = field(default_factory=list)
+    prompt_tokens: int = 0
+    server_usage: dict | None = None
+    first_token: float | None = None
+    structured_ok: bool | None = None  # None: no structured reply was parsed
+
+
+def _fallback(answer: Answer, usage: dict, warning: str) -> Answer:
+    """The extractive ``answer`` shown in place of the model's, saying why."""
+    answer.warnings.insert(0, warning)
+    answer.mode = "extractive-fallback"
+    answer.usage = usage
+    return answer
+
+
 class LLMAnswerer:
     """Writes answers with a chat model from the retrieved passages, then verifies them."""
 
@@ -204,21 +225,37 @@ class LLMAnswerer:
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         """Text deltas as the model writes, then the verified :class:`Answer`."""
-        s = self.settings
         passages = retrieval.relevant
         if not passages:
             yield self._abstain(question, retrieval, "no passage cleared the relevance threshold")
             return
         scored = None  # sentence scores, computed once: for the gate, and again useful on fallback
-        if s.llm_evidence_gate:
-            gate = self.extractive.evidence_gate(question, passages, retrieval.extra.get("foreign_quotes"),
-                                                 retrieval.extra.get("asked_speakers"))
+        if self.settings.llm_evidence_gate:
             scored = self.extractive.score(question, retrieval)
-            # The quote index is evidence too: it knows "Carson said" is Joe Carson from the
-            # article's first mention, where the sentence gate only sees the passage.
-            if not any(gate(c) for c in scored) and not retrieval.extra.get("speech"):
+            if not self._evidence_found(question, retrieval, scored):
                 yield self._abstain(question, retrieval, "no passage sentence passed the evidence gate")
                 return
+        ctx, values = self._context(question, passages)
+        gen = _Generation(time.perf_counter())
+        try:
+            yield from self._generate(values, gen)
+        except LLMError:
+            raise
+        except Exception as exc:
+            raise map_llm_error(exc, self.settings) from None
+        yield self._verified(question, retrieval, ctx, gen, scored)
+
+    def _evidence_found(self, question: str, retrieval: Retrieval, scored) -> bool:
+        """Does a passage sentence pass the extractive evidence gate, or does the quote index hold
+        the asked speaker's words? (It knows "Carson said" is Joe Carson from the article's first
+        mention, where the sentence gate only sees the passage.)"""
+        gate = self.extractive.evidence_gate(question, retrieval.relevant, retrieval.extra.get("foreign_quotes"),
+                                             retrieval.extra.get("asked_speakers"))
+        return any(gate(c) for c in scored) or bool(retrieval.extra.get("speech"))
+
+    def _context(self, question: str, passages):
+        """The numbered passages that fit the context budget, and the prompt's values."""
+        s = self.settings
         fixed = count_tokens(self.system_template) + count_tokens(self.user_template) + count_tokens(question) + 64
         budget = s.context_tokens - s.answer_tokens - fixed
         if budget < 100:
@@ -226,89 +263,79 @@ class LLMAnswerer:
                 f"ASSISTANT_CONTEXT_TOKENS={s.context_tokens} leaves no room for passages.",
                 hint="raise ASSISTANT_CONTEXT_TOKENS or lower ASSISTANT_ANSWER_TOKENS")
         ctx = build_context(passages, budget)
-        values = {"nonce": ctx.nonce, "context": ctx.text, "question": question}
+        return ctx, {"nonce": ctx.nonce, "context": ctx.text, "question": question}
+
+    def _generate(self, values: dict, gen: _Generation) -> Iterator[str]:
+        """The model's text: one structured (JSON) reply rendered as claims where the server
+        takes a response format, else streamed deltas. Fills ``gen`` as it goes."""
         fmt = response_format(self.structured)
         messages = (self.structured_prompt if fmt else self.prompt).format_messages(**values)
-        prompt_tokens = sum(count_tokens(m.content) + 4 for m in messages)
-        chunks: list[str] = []
-        server_usage = None
-        t0 = time.perf_counter()
-        first_token = None
-        structured_ok = None
+        gen.prompt_tokens = sum(count_tokens(m.content) + 4 for m in messages)
+        if fmt:
+            reply = self._structured_reply(messages, fmt)
+            if reply is not None:
+                gen.first_token = time.perf_counter() - gen.started
+                gen.server_usage = getattr(reply, "usage_metadata", None)
+                text, gen.structured_ok = render_claims(reply.content if isinstance(reply.content, str) else "")
+                gen.chunks.append(text)
+                yield text
+                return
+        for chunk in self.chat.stream(self.prompt.format_messages(**values)):
+            delta = chunk.content if isinstance(chunk.content, str) else ""
+            if delta:
+                if gen.first_token is None:
+                    gen.first_token = time.perf_counter() - gen.started
+                gen.chunks.append(delta)
+                yield delta
+            if getattr(chunk, "usage_metadata", None):
+                gen.server_usage = chunk.usage_metadata
+
+    def _structured_reply(self, messages, fmt):
+        """The model's JSON reply; an empty one (with the tokens spent) when the token limit cut
+        it off; ``None`` when the server refuses response formats (plain text from then on)."""
+        import openai
+        from langchain_core.messages import AIMessage
+
         try:
-            if fmt:
-                import openai
-
-                try:
-                    reply = self.chat.bind(response_format=fmt).invoke(messages)
-                except openai.LengthFinishReasonError as exc:
-                    # The JSON was cut off by the token limit: nothing verifiable came back, so
-                    # the answer falls back to the extractive one below, with a warning. The
-                    # tokens were still spent: keep the server's counts.
-                    from langchain_core.messages import AIMessage
-
-                    spent = exc.completion.usage
-                    reply = AIMessage(content="", usage_metadata={
-                        "input_tokens": spent.prompt_tokens, "output_tokens": spent.completion_tokens,
-                        "total_tokens": spent.total_tokens} if spent else None)
-                except Exception as exc:
-                    if not (isinstance(exc, openai.BadRequestError) and "response_format" in str(exc).lower()):
-                        raise
-                    self.structured = "off"  # the server refuses it: plain text from now on
-                    reply = None
-                if reply is not None:
-                    first_token = time.perf_counter() - t0
-                    content = reply.content if isinstance(reply.content, str) else ""
-                    server_usage = getattr(reply, "usage_metadata", None)
-                    text, structured_ok = render_claims(content)
-                    chunks.append(text)
-                    yield text
-            if not chunks and structured_ok is None:
-                messages = self.prompt.format_messages(**values)
-                for chunk in self.chat.stream(messages):
-                    delta = chunk.content if isinstance(chunk.content, str) else ""
-                    if delta:
-                        if first_token is None:
-                            first_token = time.perf_counter() - t0
-                        chunks.append(delta)
-                        yield delta
-                    if getattr(chunk, "usage_metadata", None):
-                        server_usage = chunk.usage_metadata
-        except LLMError:
-            raise
+            return self.chat.bind(response_format=fmt).invoke(messages)
+        except openai.LengthFinishReasonError as exc:
+            # Nothing verifiable came back: the extractive answer follows, with a warning.
+            spent = exc.completion.usage
+            return AIMessage(content="", usage_metadata={
+                "input_tokens": spent.prompt_tokens, "output_tokens": spent.completion_tokens,
+                "total_tokens": spent.total_tokens} if spent else None)
         except Exception as exc:
-            raise map_llm_error(exc, s) from None
-        raw = "".join(chunks)
+            if not (isinstance(exc, openai.BadRequestError) and "response_format" in str(exc).lower()):
+                raise
+            self.structured = "off"
+            return None
+
+    def _verified(self, question: str, retrieval: Retrieval, ctx, gen: _Generation, scored) -> Answer:
+        """The model's text verified against the passages; the extractive answer instead when the
+        model cited nothing, or found nothing where the quote index holds the asked speaker's words."""
+        raw = "".join(gen.chunks)
         verified = verify_answer(raw, ctx.passages)
-        usage = self._usage(prompt_tokens, raw, server_usage)
-        usage["first_token_s"] = round(first_token, 4) if first_token is not None else None
-        usage["generate_s"] = round(time.perf_counter() - t0, 4)
-        usage["structured"] = self.structured if structured_ok is not None else "off"
-        if structured_ok is False:
+        usage = self._usage(gen.prompt_tokens, raw, gen.server_usage)
+        usage["first_token_s"] = round(gen.first_token, 4) if gen.first_token is not None else None
+        usage["generate_s"] = round(time.perf_counter() - gen.started, 4)
+        usage["structured"] = self.structured if gen.structured_ok is not None else "off"
+        if gen.structured_ok is False:
             usage["structured_parse_failed"] = True
         answer = Answer(question=question, text=verified.text, citations=verified.citations, passages=ctx.passages,
                         abstained=verified.abstained, mode=self.mode, warnings=list(verified.warnings), usage=usage)
         answer.unsupported = list(verified.unsupported)
         if verified.abstained and retrieval.extra.get("speech"):
-            # "What did X say…" and the quote index holds X's words on it (attribution precision
-            # 1.000 on the hand labels): the model's "not found" is wrong; show X's words.
-            fallback = self.extractive.answer(question, retrieval, scored=scored)  # X's quoted words
-            if not fallback.abstained:
-                fallback.warnings.insert(0, "Fallback: the model found no answer, but the articles quote the person "
-                                            "asked about on it; their words are shown instead.")
-                fallback.mode = "extractive-fallback"
-                fallback.usage = usage
-                yield fallback
-                return
-        if not verified.abstained and not verified.citations:
+            # "What did X say…" and the quote index holds X's words on it: the model's "not found"
+            # is wrong; show X's words.
             fallback = self.extractive.answer(question, retrieval, scored=scored)
-            fallback.warnings.insert(0, "Fallback: the model's answer cited no passage, so the extractive answer "
-                                        "is shown instead. Model said: " + " ".join(raw.split())[:300])
-            fallback.mode = "extractive-fallback"
-            fallback.usage = usage
-            yield fallback
-            return
-        yield answer
+            if not fallback.abstained:
+                return _fallback(fallback, usage, "Fallback: the model found no answer, but the articles quote the "
+                                                  "person asked about on it; their words are shown instead.")
+        if not verified.abstained and not verified.citations:
+            return _fallback(self.extractive.answer(question, retrieval, scored=scored), usage,
+                             "Fallback: the model's answer cited no passage, so the extractive answer is shown "
+                             "instead. Model said: " + " ".join(raw.split())[:300])
+        return answer
 
     def _usage(self, prompt_tokens: int, completion: str, server) -> dict:
         s = self.settings
