@@ -168,7 +168,7 @@ def test_report_says_where_the_time_went(make_assistant, tmp_path, monkeypatch):
     real = a.embedder.embed_array
     monkeypatch.setattr(a.embedder, "embed_array", lambda texts: time.sleep(0.3) or real(texts))
     real_write = a.store.write_articles
-    monkeypatch.setattr(a.store, "write_articles", lambda items: time.sleep(0.2) or real_write(items))
+    monkeypatch.setattr(a.store, "write_articles", lambda *args: time.sleep(0.2) or real_write(*args))
     report = a.ingest([src])
     assert report.chunks_written == 4
     assert report.embed_seconds >= 0.3 and report.write_seconds >= 0.2
@@ -188,9 +188,9 @@ def test_chunks_are_embedded_shortest_first_in_the_models_own_tokens(make_assist
     f = tmp_path / "mixed.jsonl"
     f.write_text("".join(json.dumps(r) + "\n" for r in rows))
     a = make_assistant()
-    import sys
+    from assistant.ingestion import pipeline
 
-    monkeypatch.setattr(sys.modules["assistant.ingest"], "EMBED_SLICE", 8)  # `assistant.ingest` is also a function
+    monkeypatch.setattr(pipeline, "EMBED_SLICE", 8)
     seen: list[str] = []
     real = a.embedder.embed_array
     monkeypatch.setattr(a.embedder, "embed_array", lambda texts: seen.extend(texts) or real(texts))

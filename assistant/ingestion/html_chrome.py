@@ -1,0 +1,67 @@
+"""Lines of a web page that are its furniture, not its article: cookie notices, share bars,
+language menus, related-story and newsletter promos, tag lists, copyright lines, photo credits
+and lists of links.
+
+:func:`chrome_reason` says why one extracted line is furniture (``None`` when it reads as
+article text); :func:`drop_chrome` keeps the article's lines. The word lists are language,
+in :mod:`assistant.lexicon`; the link texts come from the page itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..nlp.lexicon import (CONSENT_WORDS, CREDIT_WORDS, LANGUAGE_AUTONYMS, PROMO_OPENERS,
+                      SHARE_BAR_WORDS)
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]*$")
+_CREDIT = re.compile(r"^\(?(?:%s)(?: credit| by| courtesy)?\s*[:/|]|\((?:%s)[^()]{0,80}\)$"
+                     % ("|".join(CREDIT_WORDS), "|".join(CREDIT_WORDS)), re.I)
+_SHORT = 8  # a share bar or a menu has at most this many words
+_PROMO_WORDS = 25  # a promo line ("Read more: <headline>") has at most this many
+_LINK_LINE_WORDS = 20  # a line that is one link's text and no sentence: a headline in a list of links
+
+
+def _words(line: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(line)]
+
+
+def _continues(line: str, after: str) -> bool:
+    """Is ``line`` a piece of a sentence cut at an inline link (it begins in lower case, or the
+    next line carries the sentence on in lower case or with punctuation)?"""
+    after = after.lstrip("\"“‘'(")
+    return not line[:1].isupper() and not line[:1].isdigit() or bool(after) and not after[:1].isupper() \
+        and not after[:1].isdigit()
+
+
+def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset(), after: str = "") -> str | None:
+    """Why ``line`` is page furniture ("cookie notice", "share bar", "language menu", "promo",
+    "photo credit", "link list", "no words": a short line of symbols or digits), or ``None``.
+    ``after`` is the line that follows it on the page."""
+    words = _words(line)
+    low = line.lower()
+    if not words:
+        return "no words" if len(line) < 40 else None
+    if "cookie" in low and len(set(words) & CONSENT_WORDS) >= 2:
+        return "cookie notice"
+    if len(words) <= _SHORT and all(w in SHARE_BAR_WORDS for w in words):
+        return "share bar"
+    autonyms = sum(w in LANGUAGE_AUTONYMS for w in words)
+    if autonyms >= 3 and autonyms * 2 >= len(words):
+        return "language menu"
+    if len(words) <= _PROMO_WORDS and (low.lstrip("•·-–—▶► ").startswith(PROMO_OPENERS)
+                                       or "all rights reserved" in low):
+        return "promo"
+    if len(words) <= _PROMO_WORDS and _CREDIT.search(line.strip()):
+        return "photo credit"
+    if len(words) <= _LINK_LINE_WORDS and line in link_texts and not _SENTENCE_END.search(line) \
+            and not _continues(line, after):
+        return "link list"
+    return None
+
+
+def drop_chrome(lines: list[str], link_texts: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """``lines`` without the page's furniture (see :func:`chrome_reason`)."""
+    return [line for i, line in enumerate(lines)
+            if chrome_reason(line, link_texts, lines[i + 1] if i + 1 < len(lines) else "") is None]

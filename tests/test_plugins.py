@@ -1,0 +1,108 @@
+"""Where a new parser, retriever or answerer plugs in (ARCHITECTURE.md): a parser by entry point
+or ``register_parser``, a retriever or an answerer by the ``Assistant`` constructor. Each through
+the real product: the CLI in a subprocess, the real store and embedder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from assistant import Answer, Assistant
+from assistant.ingestion import parsers
+from assistant.retrieval.hybrid import Evidence
+from assistant.schema import Passage
+
+NOTE = "Pier reopens\nThe harbour pier reopened on Friday after two years of repairs, the council said.\n"
+
+
+def _plugin_package(root: Path) -> None:
+    """An installed-looking package that offers a parser for ``.note`` files by entry point."""
+    (root / "noteparser.py").write_text(textwrap.dedent('''
+        from assistant.ingestion.parsers import make_article
+
+        def parse(path):
+            title, _, body = path.read_text(encoding="utf-8").partition("\\n")
+            yield make_article(title=title, body=body, path=str(path), outlet="Notes")
+    '''))
+    info = root / "noteparser-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: noteparser\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[news_assistant.parsers]\nnote = noteparser:parse\n")
+
+
+def test_a_parser_installed_by_entry_point_is_used_by_the_cli(tmp_path):
+    plugin = tmp_path / "site"
+    plugin.mkdir()
+    _plugin_package(plugin)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "pier.note").write_text(NOTE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(PYTHONPATH=str(plugin), ASSISTANT_DATA_DIR=str(tmp_path / "store"), COLUMNS="200")
+    exe = Path(sys.executable).parent / "assistant"
+    ingest = subprocess.run([str(exe), "ingest", str(tmp_path / "notes")], capture_output=True, text=True, env=env,
+                            timeout=300)
+    assert ingest.returncode == 0, ingest.stderr
+    assert "skipped" not in ingest.stdout.lower() or "pier.note" not in ingest.stdout
+    ask = subprocess.run([str(exe), "ask", "When did the pier reopen?"], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert ask.returncode == 0, ask.stderr
+    assert "reopened on Friday" in ask.stdout and "Pier reopens" in ask.stdout
+
+
+def test_register_parser_reads_a_new_file_type_in_process(make_assistant, tmp_path, monkeypatch):
+    monkeypatch.setattr(parsers, "PARSERS", dict(parsers.PARSERS))
+    monkeypatch.setattr(parsers, "SUPPORTED_SUFFIXES", set(parsers.SUPPORTED_SUFFIXES))
+
+    def parse(path: Path):
+        title, _, body = path.read_text(encoding="utf-8").partition("\n")
+        yield parsers.make_article(title=title, body=body, path=str(path))
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "pier.memo").write_text(NOTE)
+    a = make_assistant()
+    assert a.ingest([tmp_path / "in"]).skipped[0].path.endswith("pier.memo")  # not read before
+    parsers.register_parser("memo", parse)
+    report = a.ingest([tmp_path / "in"])
+    assert len(report.added) == 1 and not report.skipped
+    assert "reopened on Friday" in a.ask("When did the pier reopen?").text
+
+
+class EchoAnswerer:
+    """An answerer of the user's own: quotes the first passage, streamed word by word."""
+
+    mode = "echo"
+
+    def stream(self, question: str, evidence: Evidence) -> Iterator[str | Answer]:
+        words = evidence.passages[0].text.split()[:6] if evidence.passages else []
+        for w in words:
+            yield w + " "
+        yield Answer(question=question, text=" ".join(words), passages=evidence.passages, mode=self.mode,
+                     abstained=not words)
+
+    def answer(self, question: str, evidence: Evidence) -> Answer:
+        return [p for p in self.stream(question, evidence) if isinstance(p, Answer)][0]
+
+
+class FixedRetriever:
+    """A retriever of the user's own: always the same passage."""
+
+    def retrieve(self, question, k=None, where=None, filters=None) -> Evidence:
+        p = Passage(chunk_id="memo:0", doc_id="memo", title="Memo", text="The ferry runs hourly from May.",
+                    score=0.9, source="memo.txt", date="", paragraph=0, char_start=0, char_end=31)
+        return Evidence(question, [p], np.zeros(384, dtype=np.float32), 0.2, filters=filters)
+
+
+def test_an_answerer_and_a_retriever_of_ones_own_plug_into_ask_and_stream(embedder, tmp_path):
+    a = Assistant(embedder=embedder, data_dir=tmp_path / "store", auto_seed=False, answerer=EchoAnswerer(),
+                  retriever=FixedRetriever())
+    a.ingest([])  # an empty store: the custom retriever does not read it
+    parts = list(a.stream("How often does the ferry run?"))
+    assert [p for p in parts if isinstance(p, str)] == ["The ", "ferry ", "runs ", "hourly ", "from ", "May. "]
+    answer = a.ask("How often does the ferry run?")
+    assert answer.mode == "echo" and answer.text == "The ferry runs hourly from May."
