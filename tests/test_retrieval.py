@@ -257,7 +257,7 @@ def test_old_forms_of_quotation_and_registry_records_still_answer(news, tmp_path
     news.store.articles.add(ids=["a1"], embeddings=record["embeddings"],
                             metadatas=[{**unpacked(record["metadatas"][0]), "text": record["documents"][0]}])
     assert news.store.get_records(["a1"])["a1"].title == "Bushfire threatens Hill Top"
-    assert all(r["text"] for r in news.store.find_quotes())
+    assert all(r.quote.text for r in news.store.find_quotes())
     answer = news.ask("Which town did the bushfire threaten?")
     assert answer.citations and answer.citations[0].doc_id == "a1" and "Hill Top" in answer.citations[0].quote
     fresh = LexicalIndex(news.store, None)  # built from the store, as another process would

@@ -167,6 +167,36 @@ def make_client(chroma_url: str | None, data_dir: Path):
         ) from None
 
 
+@dataclass(frozen=True)
+class ArticleWrite:
+    """One article to store: its chunks, their vectors (one per chunk, in order), and whether it
+    may already have chunks of an older version (stale ones are then looked for and dropped)."""
+
+    article: Article
+    chunks: Sequence[Chunk]
+    vectors: Any  # an array or sequence of vectors
+    replacing: bool = False
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A chunk read back as a :class:`Passage`, with its stored metadata (what filters read)."""
+
+    passage: Passage
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredQuote:
+    """A quotation as the quote index holds it: the :class:`Quote`, the id of the chunk it was said
+    in, and its stored metadata (what :meth:`Filters.match` reads: source, outlet, date, title)."""
+
+    id: str
+    chunk_id: str
+    quote: Quote
+    meta: dict[str, Any]
+
+
 class ArticleStore:
     """Chunks and articles in Chroma, for one embedding model."""
 
@@ -297,22 +327,21 @@ class ArticleStore:
 
     @_guarded("writing to the store")
     def write_articles(
-        self, items: Sequence[tuple[Article, Sequence[Chunk], Sequence[Sequence[float]], bool]],
+        self, items: Sequence[ArticleWrite],
         quotes: Sequence[Sequence[Quote]],
     ) -> None:
         """Store several articles: all chunks first, then their quotations, then the registry
         records that mark them complete (the switch: readers serve chunks whose content hash
         matches the record), then stale chunks of the replaced versions dropped.
 
-        ``items`` holds ``(article, chunks, embeddings, replacing)``; ``replacing`` says the
-        article may already have chunks (so stale ones must be looked for). ``quotes`` holds each
+        ``items``: each article with its chunks and their vectors (:class:`ArticleWrite`). ``quotes`` holds each
         article's attributed quotations (found by the ingest pipeline, not here).
         """
         ids: list[str] = []
         vectors: list = []
         metas: list[dict[str, Any]] = []
         texts: list[str] = []
-        for article, chunks, embeddings, _ in items:
+        for article, chunks, embeddings in ((w.article, w.chunks, w.vectors) for w in items):
             if len(chunks) != len(embeddings):
                 raise StoreError("internal: chunks and embeddings differ in number")
             base = _article_meta(article)
@@ -328,15 +357,15 @@ class ArticleStore:
                                documents=texts[sl])
         self.generation += 1
         vectors_by_chunk = dict(zip(ids, vectors))
-        article_vectors = [mean_vector(e) for _, _, e, _ in items]
-        self._write_quotes([(a, c) for a, c, _, _ in items], quotes, vectors_by_chunk, article_vectors)
-        self._write_records([a for a, _, _, _ in items], [len(c) for _, c, _, _ in items], article_vectors)
+        article_vectors = [mean_vector(w.vectors) for w in items]
+        self._write_quotes([(w.article, w.chunks) for w in items], quotes, vectors_by_chunk, article_vectors)
+        self._write_records([w.article for w in items], [len(w.chunks) for w in items], article_vectors)
         # Only now are the old versions' chunks unreachable (their content hash no longer
         # matches the record), so dropping them cannot leave an article half-present.
-        replacing = [a.id for a, _, _, r in items if r]
+        replacing = [w.article.id for w in items if w.replacing]
         if replacing:
             keep = set(ids)
-            hashes = {a.id: a.content_hash for a, _, _, _ in items}
+            hashes = {w.article.id: w.article.content_hash for w in items}
             for b in range(0, len(replacing), 100):
                 part = replacing[b : b + 100]
                 got = self.chunks.get(where={"doc_id": {"$in": part}}, include=[])
@@ -416,8 +445,8 @@ class ArticleStore:
 
     @_guarded("reading quotations")
     def find_quotes(self, speakers: Sequence[str] | None = None, doc_ids: Sequence[str] | None = None,
-                    limit: int = 10000) -> list[dict[str, Any]]:
-        """Quotation records (metadata plus ``text``) of complete articles, optionally only those
+                    limit: int = 10000) -> list[StoredQuote]:
+        """Quotations of complete articles, as :class:`StoredQuote`, optionally only those
         whose speaker's surname or full name is one of ``speakers`` (case-insensitive)."""
         conds = []
         if speakers:
@@ -432,8 +461,8 @@ class ArticleStore:
         got = self.quotes.get(where=where, include=["documents", "metadatas"], limit=limit)
         metas = [unpacked(m or {}) for m in got["metadatas"]]
         live = self._live(metas)
-        return [{**m, "text": record_text(d, m), "id": i} for i, d, m, ok in zip(got["ids"], got["documents"], metas, live)
-                if ok and m.get("doc_id")]
+        return [StoredQuote(i, str(m.get("chunk_id", "")), Quote.from_record({**m, "text": record_text(d, m)}), m)
+                for i, d, m, ok in zip(got["ids"], got["documents"], metas, live) if ok and m.get("doc_id")]
 
     @_guarded("cleaning up after an interrupted ingest")
     def sweep_incomplete(self) -> int:
@@ -550,7 +579,7 @@ class ArticleStore:
 
     @_guarded("reading passages")
     def get_passages(self, ids: Sequence[str], query_embedding: Sequence[float],
-                     scores: dict[str, float] | None = None) -> dict[str, tuple[Passage, dict]]:
+                     scores: dict[str, float] | None = None) -> dict[str, StoredPassage]:
         """Chunks of complete articles by id, scored by cosine similarity to ``query_embedding``
         (or taken from ``scores`` where given, without reading the vector); with their metadata."""
         import numpy as np
@@ -568,7 +597,7 @@ class ArticleStore:
         for i, doc, meta, emb, ok in zip(got["ids"], got["documents"], metas, vectors, self._live(metas)):
             if ok:
                 score = scores[i] if i in scores else float(np.dot(np.asarray(emb, dtype=np.float32), q))
-                out[i] = (passage_from(i, doc, meta, score), meta)
+                out[i] = StoredPassage(passage_from(i, doc, meta, score), meta)
         return out
 
     @_guarded("searching the store")

@@ -30,7 +30,7 @@ from .parsers import expand_paths, parse_file
 from .parsers import DEFAULT_MAX_BYTES
 from ..errors import IngestError
 from ..types import Article, Chunk, IngestFailure, IngestNotice, IngestReport, IngestSkip
-from ..index.store import ArticleStore
+from ..index.store import ArticleStore, ArticleWrite
 
 LOOKUP_BATCH = 64  # articles looked up in the registry at once
 EMBED_FLUSH = 2048  # chunks gathered, sorted by length, embedded, then written together
@@ -302,20 +302,20 @@ class Ingestor:
         items = []
         pos = 0
         for article, chunks, replaces in batch:
-            items.append((article, chunks, vectors[pos : pos + len(chunks)], article.id in replaces))
+            items.append(ArticleWrite(article, chunks, vectors[pos : pos + len(chunks)], article.id in replaces))
             pos += len(chunks)
         self._finish_write(report)
         self._inflight = (self._writer.submit(self._write, items, report), batch)
         if not self.overlap_writes:
             self._finish_write(report)
 
-    def _write(self, items: list, report: IngestReport) -> None:
+    def _write(self, items: list[ArticleWrite], report: IngestReport) -> None:
         t = time.perf_counter()
         try:
-            quotes = find_quotes([a for a, _, _, _ in items], self.spacy_model)
+            quotes = find_quotes([w.article for w in items], self.spacy_model)
             self.store.write_articles(items, quotes)
             if self.on_written:
-                chunks = [c for _, cs, _, _ in items for c in cs]
+                chunks = [c for w in items for c in w.chunks]
                 self.on_written([c.id for c in chunks], [c.text for c in chunks])
         finally:
             report.write_seconds += time.perf_counter() - t

@@ -152,8 +152,8 @@ class HybridRetriever(DenseRetriever):
 
         def read(batch: list[str]) -> list[Passage]:
             got = self.store.get_passages(batch, query, scores=cosine)
-            return [got[c][0] for c in batch
-                    if c in got and not (filtering and not filters.match(got[c][1]))]  # BM25 hits are not pre-filtered
+            return [got[c].passage for c in batch
+                    if c in got and not (filtering and not filters.match(got[c].meta))]  # BM25 hits are not pre-filtered
 
         return _Pool([], ordered, read)
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .citations import cite_span
 from ..index.embed_cache import embed_with_cache
-from ..index.store import ArticleStore
+from ..index.store import ArticleStore, StoredQuote
 from ..nlp.quotes import Quote, speaker_label
 from .filters import Filters
 from .hybrid import Evidence, Retrieval, diversify
@@ -78,7 +77,7 @@ def asks_what_someone_said(question: str) -> bool:
 
 @dataclass
 class QuoteMatch:
-    record: dict[str, Any]
+    record: StoredQuote
     score: float
 
 
@@ -104,7 +103,7 @@ def topic_terms(question: str, speakers: list[str]) -> list[str]:
     return out
 
 
-def match_quotes(question: str, records: list[dict[str, Any]], embedder, speakers: list[str],
+def match_quotes(question: str, records: list[StoredQuote], embedder, speakers: list[str],
                  keep_all: bool = False, cache=None) -> list[QuoteMatch]:
     """Quotes scored against the question: cosine of question and quote, plus a bonus for the
     question's topic words found in them. Best first; weak ones dropped unless ``keep_all``.
@@ -112,19 +111,19 @@ def match_quotes(question: str, records: list[dict[str, Any]], embedder, speaker
     if not records:
         return []
     topic = topic_terms(question, speakers)
-    distinct = list(dict.fromkeys(r["text"] for r in records))  # wire copies repeat quotes verbatim
+    distinct = list(dict.fromkeys(r.quote.text for r in records))  # wire copies repeat quotes verbatim
     vecs = embed_with_cache(embedder, distinct, cache)
     q = np.asarray(embedder.embed_query(question), dtype=np.float32)
     by_text = dict(zip(distinct, vecs @ q))
-    dense = [by_text[r["text"]] for r in records]
+    dense = [by_text[r.quote.text] for r in records]
     out = []
     for r, d in zip(records, dense):
-        bag = stems(r["text"])
+        bag = stems(r.quote.text)
         coverage = sum(1 for t in topic if t in bag) / len(topic) if topic else 0.0
         out.append(QuoteMatch(r, float(d) + 0.3 * coverage))
     out.sort(key=lambda m: -m.score)
     if not topic:  # "What did Vance say?": every quote of his fits; keep reading order
-        return sorted(out, key=lambda m: (m.record.get("date", ""), m.record["doc_id"], m.record["char_start"]))
+        return sorted(out, key=lambda m: (m.record.quote.date, m.record.quote.doc_id, m.record.quote.char_start))
     if keep_all:
         return out
     best = out[0].score
@@ -144,12 +143,12 @@ def quote_answer(question: str, matches: list[QuoteMatch], passages: dict[str, P
     """"Benjamin Netanyahu said: “…” [1]" for the best quotes, cited to the exact words."""
     parts, citations = [], []
     for m in matches:
-        r = m.record
-        p = passages.get(r.get("chunk_id", ""))
+        r = m.record.quote
+        p = passages.get(m.record.chunk_id)
         if p is None:
             continue
-        s = r["char_start"] - p.char_start
-        e = min(r["char_end"], p.char_end) - p.char_start
+        s = r.char_start - p.char_start
+        e = min(r.char_end, p.char_end) - p.char_start
         while e > s and p.text[e - 1] in ",;: \n":  # "…common goals," -> "…common goals"
             e -= 1
         if s < 0 or e <= s:
@@ -157,8 +156,8 @@ def quote_answer(question: str, matches: list[QuoteMatch], passages: dict[str, P
         cit = cite_span(len(citations) + 1, p, s, e)
         citations.append(cit)
         words_ = " ".join(cit.quote.split())
-        ending = "" if r["char_end"] <= p.char_end else "…"
-        who = speaker_label(r["speaker"], r.get("kind", ""), float(r.get("confidence", 0.0)), r.get("attribution", ""))
+        ending = "" if r.char_end <= p.char_end else "…"
+        who = speaker_label(r.speaker, r.kind, r.confidence, r.attribution)
         parts.append(f"{who} said: “{words_}{ending}” [{cit.n}]")
         if len(citations) >= max_quotes:
             break
@@ -182,22 +181,20 @@ def speaker_evidence(question: str, evidence: Evidence, store: ArticleStore, emb
     evidence.asked_speakers = names
     records = store.find_quotes(speakers=names, doc_ids=filters.doc_ids if filters else None)
     if filters and not filters.empty:
-        records = [r for r in records if filters.match(r)]
+        records = [r for r in records if filters.match(r.meta)]
     # Only the names that are speakers leave the topic ("What did Vance say about Turkey?")
-    speakers = [n for n in names if any(speaker_matches(n, r.get("speaker", ""), r.get("aliases", "").split("|"))
-                                        for r in records)]
+    speakers = [n for n in names if any(speaker_matches(n, r.quote.speaker, r.quote.aliases) for r in records)]
     docs = sorted({p.doc_id for p in evidence.passages})
     evidence.foreign_quotes = [
-        ForeignQuote(r["doc_id"], r["char_start"], r["char_end"]) for r in store.find_quotes(doc_ids=docs)
-        if r.get("speaker") and not any(speaker_matches(n, r["speaker"], r.get("aliases", "").split("|"))
-                                        for n in names)
+        ForeignQuote(q.doc_id, q.char_start, q.char_end) for q in (r.quote for r in store.find_quotes(doc_ids=docs))
+        if q.speaker and not any(speaker_matches(n, q.speaker, q.aliases) for n in names)
     ] if docs else []
     matches = match_quotes(question, records[:300], embedder, speakers, cache=cache)
     if not matches:
         return None
-    chunk_ids = list(dict.fromkeys(m.record.get("chunk_id", "") for m in matches[:k] if m.record.get("chunk_id")))
+    chunk_ids = list(dict.fromkeys(m.record.chunk_id for m in matches[:k] if m.record.chunk_id))
     got = store.get_passages(chunk_ids, evidence.query_vector.tolist())
-    passages = {cid: p for cid, (p, _meta) in got.items()}
+    passages = {cid: stored.passage for cid, stored in got.items()}
     boost(evidence, [passages[c] for c in chunk_ids if c in passages], k, max_per_article)
     return SpeakerEvidence(matches, passages)
 
@@ -208,10 +205,10 @@ def find_quotations(store: ArticleStore, embedder, speaker: str | None, about: s
     else in date and reading order."""
     records = store.find_quotes(speakers=[speaker] if speaker else None, doc_ids=filters.doc_ids if filters else None)
     if filters and not filters.empty:
-        records = [r for r in records if filters.match(r)]
+        records = [r for r in records if filters.match(r.meta)]
     if about and about.strip():
         records = [m.record for m in match_quotes(about, records[:2000], embedder, [speaker] if speaker else [],
                                                   keep_all=True, cache=cache)]
     else:
-        records.sort(key=lambda r: (r.get("date", ""), r["doc_id"], r["char_start"]))
-    return [Quote.from_record(r) for r in records[:limit]]
+        records.sort(key=lambda r: (r.quote.date, r.quote.doc_id, r.quote.char_start))
+    return [r.quote for r in records[:limit]]
