@@ -228,3 +228,13 @@ def test_a_recipe_that_mentions_cookies_is_not_a_cookie_notice():
     assert chrome_reason(line) is None
     assert chrome_reason("This website uses cookies to improve your experience; you may opt out in your "
                          "browser settings.") == "cookie notice"
+
+
+def test_a_sentence_that_opens_with_a_promo_word_is_article_text():
+    from assistant.ingestion.html_chrome import chrome_reason
+
+    for line in ("Related research shows that ferries run late in winter.", "Subscribers will pay more next year.",
+                 "More on that in a moment, the minister said.", "Recommended doses were halved last spring."):
+        assert chrome_reason(line) is None, line
+    for line in ("Related", "Related: Ferry fares to rise", "Subscribe", "More from the harbour desk"):
+        assert chrome_reason(line) == "promo", line

@@ -35,6 +35,24 @@ def _continues(line: str, after: str) -> bool:
         and not after[:1].isdigit()
 
 
+def _promo_opening(low: str, line: str) -> bool:
+    """Does the line open like a promo? A one-word opener ("Related", "Subscribe") only as the
+    whole line or before a colon or bar, never as a sentence's first word ("Related research
+    shows..."); "More on" / "More from" only where the line is no sentence."""
+    for opener in PROMO_OPENERS:
+        if not low.startswith(opener):
+            continue
+        rest = low[len(opener):].lstrip()
+        if " " not in opener.strip() and not opener.endswith(":") and opener != "©":
+            if not rest or rest[0] in ":|-–—»›>":
+                return True
+        elif opener.startswith("more ") and _SENTENCE_END.search(line):
+            continue
+        else:
+            return True
+    return False
+
+
 def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset(), after: str = "") -> str | None:
     """Why ``line`` is page furniture ("cookie notice", "share bar", "language menu", "promo",
     "photo credit", "link list", "no words": a short line of symbols or digits), or ``None``.
@@ -50,7 +68,7 @@ def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset()
     autonyms = sum(w in LANGUAGE_AUTONYMS for w in words)
     if autonyms >= 3 and autonyms * 2 >= len(words):
         return "language menu"
-    if len(words) <= _PROMO_WORDS and (low.lstrip("•·-–—▶► ").startswith(PROMO_OPENERS)
+    if len(words) <= _PROMO_WORDS and (_promo_opening(low.lstrip("•·-–—▶► "), line)
                                        or "all rights reserved" in low):
         return "promo"
     if len(words) <= _PROMO_WORDS and _CREDIT.search(line.strip()):

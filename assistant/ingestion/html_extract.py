@@ -180,6 +180,20 @@ def _paragraph_text(html: str) -> list[str]:
     return [t for t in (" ".join(p.get_text("", strip=False).split()) for p in root.find_all("p")) if t]
 
 
+class _LinkTexts:
+    """The page's link and menu texts (:func:`_link_texts`), read from the page the first time a
+    line is looked up: most pages never need them."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+        self._texts: set[str] | None = None
+
+    def __contains__(self, line: str) -> bool:
+        if self._texts is None:
+            self._texts = _link_texts(self.html)
+        return line in self._texts
+
+
 def _link_texts(html: str) -> set[str]:
     """Texts of the page's links and of its navigation, header and footer elements."""
     import lxml.html
@@ -210,7 +224,7 @@ def _drop_teaser_lists(paragraphs: list[str]) -> list[str]:
     return [p for i, p in enumerate(paragraphs) if i not in drop]
 
 
-def _drop_menu_lines(paragraphs: list[str], links: set[str]) -> list[str]:
+def _drop_menu_lines(paragraphs: list[str], links: _LinkTexts) -> list[str]:
     """On a short extraction (where trafilatura's fallback can keep a menu), lines that are
     only a link's or a menu's text go, however long."""
     if sum(len(p.split()) for p in paragraphs) >= _MIN_WORDS:
@@ -349,7 +363,7 @@ def _metadata(html: str, doc, url: str | None) -> dict[str, str]:
 def _body(html: str, lines: list[str], meta: dict[str, str]) -> tuple[list[str], str, list[str]]:
     """The article's paragraphs, the method that found them and what was odd (see the module
     docstring for the order of fallbacks)."""
-    links = _link_texts(html)
+    links = _LinkTexts(html)
     paragraphs = drop_chrome(_drop_teaser_lists(_body_start(lines, meta["title"], meta["h1"])), links)
     paragraphs = _drop_menu_lines(paragraphs, links)
     ld_paragraphs, ld_meta = _json_ld_body(html)
