@@ -88,10 +88,6 @@ class Components:
             return self._store
 
     @property
-    def store_open(self) -> bool:
-        return self._store is not None
-
-    @property
     def embed_cache(self):
         """The disk cache of chunk vectors used by ingest (None when ``embed_cache`` is off or the
         store is a Chroma server: nothing is then written under data_dir)."""
