@@ -7,6 +7,9 @@ Measures, in one run on one machine:
   cent between minutes-long runs), so each ingest's overhead over the model is a ratio to the
   mean of its two neighbours; the median round is reported, every round is listed;
 - where each ingest's time went: its own model calls, its writes, the rest;
+- with ``--without-quotes``, each round also ingests into another fresh store with who-said-what
+  switched off: the overhead of storing alone (issue 20), and what spaCy's parse adds to the
+  ingest time (issue 19);
 - query latency p50/p95 of retrieve-only and of full ``ask()`` over that store.
 
     python bench/bench_ingest_query.py [--corpus PATH] [--json OUT]
@@ -47,30 +50,38 @@ def main() -> int:
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
     ap.add_argument("--repeats", type=int, default=3, help="times each question is asked")
     ap.add_argument("--rounds", type=int, default=3, help="ingests, each between two runs of the model alone")
+    ap.add_argument("--without-quotes", action="store_true",
+                    help="each round also ingests with who-said-what switched off, before the next model run")
     args = ap.parse_args()
     if not args.corpus.exists():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
 
     from assistant import Assistant
-    from assistant.chunking import chunk_article
-    from assistant.embeddings import LocalMiniLMEmbeddings
-    from assistant.evals import percentile
-    from assistant.parsers import read_articles
-    from assistant.schema import Article
+    from assistant.evaluation.runner import percentile
+    from assistant.index.embeddings import LocalMiniLMEmbeddings
+    from assistant.ingestion import pipeline
+    from assistant.ingestion.chunking import chunk_article
+    from assistant.ingestion.parsers import read_articles
+    from assistant.nlp.attribution import load_pipeline
+    from assistant.types import Article
 
     embedder = LocalMiniLMEmbeddings()
     embedder.embed_array(["warm up"])  # model load is not throughput
     results: dict = {"corpus": str(args.corpus.name)}
+    t = time.perf_counter()
+    load_pipeline()  # nor is spaCy's (loaded once per process; reported apart)
+    results["spacy_load_seconds"] = round(time.perf_counter() - t, 2)
 
     arts = [x for x in read_articles([args.corpus]) if isinstance(x, Article)]
-    tmps = [tempfile.TemporaryDirectory() for _ in range(args.rounds)]
+    variants = [True, False] if args.without_quotes else [True]  # who-said-what on, off
+    tmps = [tempfile.TemporaryDirectory() for _ in range(args.rounds * len(variants))]
     with contextlib.ExitStack() as stack:
         for t in tmps:
             stack.enter_context(t)
-        # Model alone, ingest, model alone, ingest, ..., model alone: each ingest is compared
-        # with the mean of the model runs just before and after it (the machine's speed drifts
-        # by a few per cent between minutes-long runs), and the median round is reported.
+        # Model alone, ingest(s), model alone, ingest(s), ..., model alone: each ingest is compared
+        # with the mean of the model runs just before and after its round (the machine's speed
+        # drifts by a few per cent between minutes-long runs), and the median round is reported.
         stores = [Assistant(embedder=embedder, data_dir=Path(t.name), auto_seed=False) for t in tmps]
         s0 = stores[0].settings
         texts = [c.text for art in arts for c in chunk_article(art, s0.chunk_tokens, s0.chunk_overlap)]
@@ -80,20 +91,42 @@ def main() -> int:
             embedder.embed_array(texts)
             return time.perf_counter() - t
 
-        model_s = [model_alone()]
-        rounds = []
-        for a in stores:
+        def ingest(a: Assistant, quotes: bool) -> tuple[float, object]:
             a.store  # open the store before the clock starts
-            t = time.perf_counter()
-            report = a.ingest([args.corpus])
-            ingest_s = time.perf_counter() - t
-            assert report.chunks_written == len(texts), (report.chunks_written, len(texts))
+            saved = pipeline.find_quotes
+            if not quotes:
+                pipeline.find_quotes = lambda articles, model=None: [[] for _ in articles]
+            try:
+                t = time.perf_counter()
+                report = a.ingest([args.corpus])
+                return time.perf_counter() - t, report
+            finally:
+                pipeline.find_quotes = saved
+
+        model_s = [model_alone()]
+        rounds, rounds_plain = [], []
+        for r in range(args.rounds):
+            order = variants if r % 2 == 0 else variants[::-1]  # neither always first
+            timed = [(quotes, *ingest(stores[r * len(variants) + variants.index(quotes)], quotes)) for quotes in order]
+            timed.sort(key=lambda x: not x[0])
             model_s.append(model_alone())
-            rounds.append({"ingest_seconds": round(ingest_s, 2), "embed_seconds": round(report.embed_seconds, 2),
-                           "write_seconds": round(report.write_seconds, 2),
-                           "model_alone_seconds": [round(model_s[-2], 2), round(model_s[-1], 2)],
-                           "overhead": round(ingest_s / ((model_s[-2] + model_s[-1]) / 2) - 1, 4),
-                           "outside_model": round(ingest_s / report.embed_seconds - 1, 4)})
+            for quotes, ingest_s, report in timed:
+                assert report.chunks_written == len(texts), (report.chunks_written, len(texts))
+                (rounds if quotes else rounds_plain).append({
+                    "ingest_seconds": round(ingest_s, 2), "embed_seconds": round(report.embed_seconds, 2),
+                    "write_seconds": round(report.write_seconds, 2),
+                    "model_alone_seconds": [round(model_s[-2], 2), round(model_s[-1], 2)],
+                    "overhead": round(ingest_s / ((model_s[-2] + model_s[-1]) / 2) - 1, 4),
+                    "outside_model": round(ingest_s / report.embed_seconds - 1, 4)})
+            report = timed[0][2]
+        if rounds_plain:
+            middle = lambda xs: sorted(xs)[(len(xs) - 1) // 2]
+            results["without_quotes"] = {
+                "rounds": rounds_plain,
+                "pipeline_overhead": middle([r["overhead"] for r in rounds_plain]),
+                # what the parse adds to the ingest's time, round by round (same machine minute)
+                "quotes_add": middle([w["ingest_seconds"] / p["ingest_seconds"] - 1 for w, p in zip(rounds, rounds_plain)]),
+            }
         mid = sorted(rounds, key=lambda r: r["overhead"])[(len(rounds) - 1) // 2]
         n_articles, n_chunks = len(report.added), report.chunks_written
         ingest_s = mid["ingest_seconds"]
@@ -111,7 +144,7 @@ def main() -> int:
         results["rounds"] = rounds
         results["pipeline_overhead"] = mid["overhead"]
         results["outside_model"] = sorted(r["outside_model"] for r in rounds)[(len(rounds) - 1) // 2]
-        a = stores[-1]
+        a = stores[(args.rounds - 1) * len(variants)]  # a store with quotations
 
         # Re-ingest of the unchanged corpus.
         t = time.perf_counter()
