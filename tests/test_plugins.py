@@ -1,6 +1,9 @@
-"""Where a new parser, retriever or answerer plugs in (ARCHITECTURE.md): a parser by entry point
-or ``register_parser``, a retriever or an answerer by the ``Assistant`` constructor. Each through
-the real product: the CLI in a subprocess, the real store and embedder."""
+"""Where a new parser, retriever or answerer plugs in (ARCHITECTURE.md): each by entry point (chosen
+by name for retrievers and answerers), a parser also by ``register_parser``, a retriever or an
+answerer also by the ``Assistant`` constructor. Each through the real product: the CLI in a
+subprocess, the real store and embedder."""
+
+import json
 
 from __future__ import annotations
 
@@ -22,18 +25,47 @@ NOTE = "Pier reopens\nThe harbour pier reopened on Friday after two years of rep
 
 
 def _plugin_package(root: Path) -> None:
-    """An installed-looking package that offers a parser for ``.note`` files by entry point."""
+    """An installed-looking package that offers, by entry point, a parser for ``.note`` files, an
+    answerer that echoes the first passage's first words and a retriever that reads the store's
+    newest-titled article only."""
     (root / "noteparser.py").write_text(textwrap.dedent('''
+        from assistant import Answer
         from assistant.ingestion.parsers import make_article
 
         def parse(path):
             title, _, body = path.read_text(encoding="utf-8").partition("\\n")
             yield make_article(title=title, body=body, path=str(path), outlet="Notes")
+
+        class Echo:
+            def stream(self, question, evidence):
+                words = evidence.passages[0].text.split()[:4] if evidence.passages else []
+                yield " ".join(words)
+                yield Answer(question=question, text="ECHO: " + " ".join(words), passages=evidence.passages,
+                             mode="echo", abstained=not words)
+
+            def answer(self, question, evidence):
+                return [p for p in self.stream(question, evidence) if isinstance(p, Answer)][0]
+
+        def echo(parts):
+            return Echo()
+
+        class OnlyPiers:
+            """Dense retrieval over the store, keeping passages whose title names a pier."""
+            def __init__(self, parts):
+                from assistant.retrieval.hybrid import DenseRetriever
+                self.dense = DenseRetriever(parts.store, parts.embedder, 5, -1.0)
+
+            def retrieve(self, question, k=None, where=None, filters=None):
+                ev = self.dense.retrieve(question, k, where, filters)
+                ev.passages = [p for p in ev.passages if "pier" in p.title.lower()]
+                return ev
     '''))
     info = root / "noteparser-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: noteparser\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[news_assistant.parsers]\nnote = noteparser:parse\n")
+    (info / "entry_points.txt").write_text("[news_assistant.parsers]\nnote = noteparser:parse\n"
+                                           "[news_assistant.answerers]\necho = noteparser:echo\n"
+                                           "[news_assistant.retrievers]\npiers = noteparser:OnlyPiers\n")
 
 
 def test_a_parser_installed_by_entry_point_is_used_by_the_cli(tmp_path):
@@ -53,6 +85,36 @@ def test_a_parser_installed_by_entry_point_is_used_by_the_cli(tmp_path):
                          timeout=300)
     assert ask.returncode == 0, ask.stderr
     assert "reopened on Friday" in ask.stdout and "Pier reopens" in ask.stdout
+
+
+def test_answerer_and_retriever_plugins_are_listed_and_chosen_by_name(tmp_path):
+    plugin = tmp_path / "site"
+    plugin.mkdir()
+    _plugin_package(plugin)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "pier.note").write_text(NOTE)
+    (tmp_path / "notes" / "ferry.note").write_text("Ferry timetable\nThe ferry runs hourly from May, the operator said.\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(PYTHONPATH=str(plugin), ASSISTANT_DATA_DIR=str(tmp_path / "store"), COLUMNS="200")
+    exe = str(Path(sys.executable).parent / "assistant")
+
+    def cli(*args, **extra):
+        return subprocess.run([exe, *args], capture_output=True, text=True, env={**env, **extra}, timeout=300)
+
+    listed = cli("plugins", "--json")
+    assert listed.returncode == 0, listed.stderr
+    kinds = {(p["kind"], p["name"]) for p in json.loads(listed.stdout)}
+    assert {("parser", "note"), ("answerer", "echo"), ("retriever", "piers")} <= kinds
+    assert cli("ingest", str(tmp_path / "notes")).returncode == 0
+    plain = cli("ask", "--json", "How often does the ferry run?")
+    assert plain.returncode == 0 and json.loads(plain.stdout)["citations"][0]["title"] == "Ferry timetable"
+    chosen = cli("ask", "--json", "How often does the ferry run?", ASSISTANT_ANSWERER="echo", ASSISTANT_RETRIEVER="piers")
+    assert chosen.returncode == 0, chosen.stderr
+    got = json.loads(chosen.stdout)
+    assert got["text"] == "ECHO: The harbour pier reopened" and got["mode"] == "echo"
+    missing = cli("ask", "How often does the ferry run?", ASSISTANT_ANSWERER="oracle")
+    assert missing.returncode == 2 and "No answerer plugin named 'oracle'" in missing.stderr
+    assert "echo" in missing.stderr  # the installed ones are named
 
 
 def test_register_parser_reads_a_new_file_type_in_process(make_assistant, tmp_path, monkeypatch):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from ..plugins import PARSERS as PARSER_PLUGINS
 from ..types import Article, IngestFailure, IngestNotice, IngestSkip
 
 DEFAULT_MAX_BYTES = 10 * 2**20  # per article: a one-article file, or one .jsonl line
@@ -248,7 +249,7 @@ PARSERS = {
     ".htm": parse_html,
     ".jsonl": parse_jsonl,
 }
-ENTRY_POINT_GROUP = "news_assistant.parsers"  # a plugin package's parsers: name = the suffix, value = parse(path)
+ENTRY_POINT_GROUP = PARSER_PLUGINS  # a plugin package's parsers: name = the suffix, value = parse(path)
 _plugins_loaded = False
 
 

@@ -415,6 +415,28 @@ def info(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -
     out.print(s)
 
 
+@app.command(cls=_Command)
+def plugins(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """List the parsers, retrievers and answerers installed packages offer (entry points)."""
+    from ..plugins import GROUPS, installed
+
+    found = [{"kind": kind, "name": name, "group": group, "value": ep.value}
+             for kind, group in GROUPS.items() for name, ep in sorted(installed(group).items())]
+    if as_json:
+        out.print_json(json.dumps(found))
+        return
+    if not found:
+        out.print("No plugins installed (entry points in " + ", ".join(GROUPS.values()) + ").")
+        return
+    t = Table(header_style="bold")
+    for col in ("kind", "name", "entry point"):
+        t.add_column(col)
+    for p in found:
+        t.add_row(p["kind"], escape(p["name"]), escape(p["value"]))
+    out.print(t)
+    out.print("Choose a retriever or an answerer with ASSISTANT_RETRIEVER / ASSISTANT_ANSWERER; parsers read their file type.")
+
+
 @app.command("eval", cls=_Command)
 def eval_(
     eval_set: Optional[Path] = typer.Argument(None, help="Eval set YAML (default: evals/default.yaml)."),
