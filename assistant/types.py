@@ -50,6 +50,27 @@ class ArticleRef:
 
 
 @dataclass(frozen=True)
+class ArticleFacts:
+    """What filters read of a stored article (or of a chunk or quotation, which carry their
+    article's): its id, source, outlet, title and date as a YYYYMMDD key (None: undated; a missing
+    month or day is 00)."""
+
+    doc_id: str
+    source: str = ""
+    outlet: str = ""
+    title: str = ""
+    date_key: int | None = None
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any], doc_id: str = "") -> ArticleFacts:
+        """From the metadata Chroma stores (``doc_id`` when the record's id is the article's)."""
+        key = meta.get("date_key")
+        return cls(doc_id=str(meta.get("doc_id") or doc_id), source=str(meta.get("source") or ""),
+                   outlet=str(meta.get("outlet") or ""), title=str(meta.get("title") or ""),
+                   date_key=key if isinstance(key, int) and not isinstance(key, bool) else None)
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with its article's metadata and its relevance to the question."""
 

@@ -37,7 +37,7 @@ import numpy as np
 from ..errors import EmbeddingMismatchError, StoreError, StoreUnavailableError
 from ..nlp.quotes import Quote
 from ..nlp.text import STOPWORDS
-from ..types import Article, Chunk, Passage
+from ..types import Article, ArticleFacts, Chunk, Passage
 
 ROLE_ARTICLES = {"role": "article registry"}
 ROLE_QUOTES = {"role": "quotations by speaker"}
@@ -185,6 +185,10 @@ class StoredPassage:
     passage: Passage
     meta: dict[str, Any]
 
+    @property
+    def facts(self) -> ArticleFacts:
+        return ArticleFacts.from_meta(self.meta, self.passage.doc_id)
+
 
 @dataclass(frozen=True)
 class StoredQuote:
@@ -195,6 +199,10 @@ class StoredQuote:
     chunk_id: str
     quote: Quote
     meta: dict[str, Any]
+
+    @property
+    def facts(self) -> ArticleFacts:
+        return ArticleFacts.from_meta(self.meta, self.quote.doc_id)
 
 
 class ArticleStore:
@@ -297,16 +305,9 @@ class ArticleStore:
         return [ArticleRecord.from_meta(i, m) for i, m in self._registry()]
 
     @_guarded("listing the articles")
-    def article_metas(self) -> list[dict[str, Any]]:
-        """Every stored article's metadata as filters see it (doc_id, title, source, outlet,
-        date, date_key), without its text."""
-        out = []
-        for i, m in self._registry():
-            meta = unpacked(m)
-            meta.pop("text", None)
-            meta.setdefault("doc_id", i)
-            out.append(meta)
-        return out
+    def article_facts(self) -> list[ArticleFacts]:
+        """Every stored article as filters see it (id, source, outlet, title, date key)."""
+        return [ArticleFacts.from_meta(unpacked(m), i) for i, m in self._registry()]
 
     @_guarded("reading an article")
     def article_text(self, doc_id: str) -> str | None:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import InputError
-from ..types import FilterMiss
+from ..types import ArticleFacts, FilterMiss
 from ..nlp.dates import date_key, iso_day  # noqa: F401 (re-exported)
 
 
@@ -69,27 +69,28 @@ class Filters:
             return None
         return conds[0] if len(conds) == 1 else {"$and": conds}
 
-    def resolve(self, metas: Sequence[dict[str, Any]]) -> "Filters":
-        """These filters with ``source_values`` set to the outlets and sources in ``metas``
-        (stored articles' metadata) that equal ``source`` in any case."""
+    def resolve(self, articles: Sequence[ArticleFacts]) -> Filters:
+        """These filters with ``source_values`` set to the outlets and sources of ``articles``
+        (the stored ones) that equal ``source`` in any case."""
         if not self.source:
             return self
         want = _fold(self.source)
-        found = {v for m in metas for v in (m.get("source"), m.get("outlet")) if isinstance(v, str) and v and _fold(v) == want}
+        found = {v for a in articles for v in (a.source, a.outlet) if v and _fold(v) == want}
         return replace(self, source_values=tuple(sorted(found)))
 
-    def match(self, meta: dict[str, Any]) -> bool:
-        if self.source and _fold(self.source) not in {_fold(str(meta.get(k) or "")) for k in ("source", "outlet")}:
+    def match(self, article: ArticleFacts) -> bool:
+        """Does a stored article (or a chunk or quotation of it) pass these filters?"""
+        if self.source and _fold(self.source) not in {_fold(article.source), _fold(article.outlet)}:
             return False
-        if self.doc_ids and meta.get("doc_id") not in self.doc_ids:
+        if self.doc_ids and article.doc_id not in self.doc_ids:
             return False
         lo, hi = _parse_day(self.since, "since"), _parse_day(self.until, "until")
-        key = meta.get("date_key")
-        if (lo is not None or hi is not None) and not isinstance(key, int):
+        key = article.date_key
+        if (lo is not None or hi is not None) and key is None:
             return False
         if lo is not None and key < lo or hi is not None and key > hi:
             return False
-        return self.title_ok(str(meta.get("title", "")))
+        return self.title_ok(article.title)
 
     def title_ok(self, title: str) -> bool:
         if not self.title:
@@ -112,11 +113,11 @@ class Filters:
         return " ".join(parts) or "none"
 
 
-def explain_miss(filters: Filters, metas: Sequence[dict[str, Any]]) -> FilterMiss | None:
-    """None when some stored article (``metas``: their metadata) matches ``filters``; else what
+def explain_miss(filters: Filters, articles: Sequence[ArticleFacts]) -> FilterMiss | None:
+    """None when some stored article (of ``articles``) matches ``filters``; else what
     was asked and the stored values nearest it, for the conditions that match nothing on their
     own (all given ones when only their combination matches nothing)."""
-    if filters.empty or any(filters.match(m) for m in metas):
+    if filters.empty or any(filters.match(m) for m in articles):
         return None
     alone = {
         "source": Filters(source=filters.source) if filters.source else None,
@@ -125,16 +126,16 @@ def explain_miss(filters: Filters, metas: Sequence[dict[str, Any]]) -> FilterMis
         "dates": Filters(since=filters.since, until=filters.until) if filters.since or filters.until else None,
     }
     given = {name: f for name, f in alone.items() if f is not None}
-    failing = {name for name, f in given.items() if not any(f.match(m) for m in metas)} or set(given)
-    keys = [m["date_key"] for m in metas if isinstance(m.get("date_key"), int)]
+    failing = {name for name, f in given.items() if not any(f.match(m) for m in articles)} or set(given)
+    keys = [m.date_key for m in articles if m.date_key is not None]
     return FilterMiss(
-        filters=filters.describe(), articles=len(metas),
-        sources=_nearest_sources(filters.source, metas) if "source" in failing else (),
-        doc_ids=_nearest_ids(filters.doc_ids, metas) if "doc" in failing else (),
-        titles=_nearest_titles(filters.title, metas) if "title" in failing else (),
+        filters=filters.describe(), articles=len(articles),
+        sources=_nearest_sources(filters.source, articles) if "source" in failing else (),
+        doc_ids=_nearest_ids(filters.doc_ids, articles) if "doc" in failing else (),
+        titles=_nearest_titles(filters.title, articles) if "title" in failing else (),
         first_date=_key_day(min(keys)) if "dates" in failing and keys else "",
         last_date=_key_day(max(keys)) if "dates" in failing and keys else "",
-        undated=len(metas) - len(keys) if "dates" in failing else 0,
+        undated=len(articles) - len(keys) if "dates" in failing else 0,
     )
 
 
@@ -153,11 +154,11 @@ def _closest(given: str, candidates: Sequence[str], n: int) -> list[str]:
     return list(dict.fromkeys(holding + alike))[:n]
 
 
-def _nearest_sources(given: str | None, metas: Sequence[dict[str, Any]], n: int = 8) -> tuple[str, ...]:
+def _nearest_sources(given: str | None, articles: Sequence[ArticleFacts], n: int = 8) -> tuple[str, ...]:
     """Outlets and sources like ``given`` first, then the other outlets (most articles first),
     or when no article names its outlet the other sources; ``n`` at most."""
-    outlets = Counter(str(m.get("outlet") or "") for m in metas)
-    sources = Counter(str(m.get("source") or "") for m in metas)
+    outlets = Counter(m.outlet for m in articles)
+    sources = Counter(m.source for m in articles)
     outlets.pop("", None)
     sources.pop("", None)
     close = _closest(given or "", [*outlets, *sources], n)
@@ -165,15 +166,15 @@ def _nearest_sources(given: str | None, metas: Sequence[dict[str, Any]], n: int 
     return tuple(dict.fromkeys(close + rest))[:n]
 
 
-def _nearest_ids(given: Sequence[str], metas: Sequence[dict[str, Any]], n: int = 5) -> tuple[str, ...]:
-    ids = [str(m.get("doc_id") or "") for m in metas]
+def _nearest_ids(given: Sequence[str], articles: Sequence[ArticleFacts], n: int = 5) -> tuple[str, ...]:
+    ids = [m.doc_id for m in articles]
     return tuple(dict.fromkeys(c for g in given for c in _closest(g, ids, n)))[:n]
 
 
-def _nearest_titles(words: str | None, metas: Sequence[dict[str, Any]], n: int = 5) -> tuple[str, ...]:
+def _nearest_titles(words: str | None, articles: Sequence[ArticleFacts], n: int = 5) -> tuple[str, ...]:
     """Titles holding the most of the asked words (at least one), else the most alike."""
     wanted = _fold(words or "").split()
-    titles = list(dict.fromkeys(str(m.get("title") or "") for m in metas))
+    titles = list(dict.fromkeys(m.title for m in articles))
     scored = sorted(((sum(w in _fold(t) for w in wanted), t) for t in titles), key=lambda st: -st[0])
     best = [t for score, t in scored if score > 0][:n]
     return tuple(best or _closest(words or "", titles, n))

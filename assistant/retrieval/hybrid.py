@@ -153,7 +153,7 @@ class HybridRetriever(DenseRetriever):
         def read(batch: list[str]) -> list[Passage]:
             got = self.store.get_passages(batch, query, scores=cosine)
             return [got[c].passage for c in batch
-                    if c in got and not (filtering and not filters.match(got[c].meta))]  # BM25 hits are not pre-filtered
+                    if c in got and not (filtering and not filters.match(got[c].facts))]  # BM25 hits are not pre-filtered
 
         return _Pool([], ordered, read)
 

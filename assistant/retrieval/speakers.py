@@ -181,7 +181,7 @@ def speaker_evidence(question: str, evidence: Evidence, store: ArticleStore, emb
     evidence.asked_speakers = names
     records = store.find_quotes(speakers=names, doc_ids=filters.doc_ids if filters else None)
     if filters and not filters.empty:
-        records = [r for r in records if filters.match(r.meta)]
+        records = [r for r in records if filters.match(r.facts)]
     # Only the names that are speakers leave the topic ("What did Vance say about Turkey?")
     speakers = [n for n in names if any(speaker_matches(n, r.quote.speaker, r.quote.aliases) for r in records)]
     docs = sorted({p.doc_id for p in evidence.passages})
@@ -205,7 +205,7 @@ def find_quotations(store: ArticleStore, embedder, speaker: str | None, about: s
     else in date and reading order."""
     records = store.find_quotes(speakers=[speaker] if speaker else None, doc_ids=filters.doc_ids if filters else None)
     if filters and not filters.empty:
-        records = [r for r in records if filters.match(r.meta)]
+        records = [r for r in records if filters.match(r.facts)]
     if about and about.strip():
         records = [m.record for m in match_quotes(about, records[:2000], embedder, [speaker] if speaker else [],
                                                   keep_all=True, cache=cache)]
