@@ -363,8 +363,9 @@ class ParsedArticle:
                 continue
             name = entity_name(ent)
             if name and name[0].isupper() and not _role_only(name):
+                subject = _main_subject(ent.root) or (ent.root.dep_ == "appos" and _main_subject(ent.root.head))
                 self.cast.add(name, at, org=ent.label_ == "ORG", title_words=title_words_of(ent),
-                              subject=_main_subject(ent.root), title=title_before(ent))
+                              subject=subject, title=title_before(ent))
         for tok in doc:  # "Laiche says …": a name the NER missed, as the subject of a verb of speech
             subj = _subject(tok) if _speech(tok) and tok.pos_ == "VERB" else None
             at = self.at(doc, subj.idx) if subj is not None else 0
@@ -421,12 +422,19 @@ class ParsedArticle:
 
 
 def _frame(pa: ParsedArticle, q: QuoteSpan):
-    """The tokens of the quotation's sentences that lie outside every quotation (and its marks)."""
+    """The tokens of the quotation's sentences that lie outside every quotation (and its marks).
+    The sentences are the parser's, cut where the text's own sentence breaks fall (the parser
+    may run on past a quote's closing mark: ``… East". Mr Peres said``)."""
+    from ..nlp.sentences import sentence_spans
+
     doc = pa.doc_for(q)
+    ps, pe = pa.paragraphs[q.paragraph]
+    own = [(s, e) for s, e in sentence_spans(pa.text, ps, pe) if s < q.end + 1 and e > q.start - 1]
+    lo, hi = (own[0][0], own[-1][1]) if own else (ps, pe)
     sents = [s for s in doc.sents if pa.at(doc, s.start_char) < q.end + 1 and pa.at(doc, s.end_char) > q.start - 1]
     return [t for s in sents for t in s
             if t.text != _PLACEHOLDER and not pa.inside_quote(pa.at(doc, t.idx))
-            and not (q.start - 1 <= pa.at(doc, t.idx) <= q.end)
+            and not (q.start - 1 <= pa.at(doc, t.idx) <= q.end) and lo <= pa.at(doc, t.idx) < hi
             and t.text not in ('"', "“", "”", "‘", "’", "'")]
 
 
@@ -475,7 +483,21 @@ def _subject(verb, depth: int = 0, outside=lambda t: True):
         return _subject(verb.head, depth + 1, outside)
     after = [c for c in verb.children if c.dep_ in ("dobj", "attr", "npadvmod", "appos") and c.pos_ == "PROPN"
              and outside(c)]
-    return after[0] if after else None  # "…," said Doe (parsed as an object)
+    return after[0] if after else _noun_before(verb, outside)  # "…," said Doe (parsed as an object)
+
+
+def _noun_before(verb, outside):
+    """A finite main verb has a subject: when the parser found none ("“…” of the lands, a militant
+    from the group told a crowd", its noun hung on the word before), the noun phrase just before
+    the verb ("a militant from the group": militant)."""
+    if verb.dep_ != "ROOT" or verb.tag_ not in ("VBD", "VBZ", "VBP") or verb.i == 0:
+        return None
+    tok = verb.doc[verb.i - 1]
+    if tok.pos_ not in ("NOUN", "PROPN") or not outside(tok):
+        return None
+    while tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.pos_ in ("NOUN", "PROPN"):
+        tok = tok.head.head  # "a militant from the group": militant
+    return tok
 
 
 def _agent(verb, outside):
@@ -568,7 +590,10 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
         return Attribution(orgs[0], "title", cue, 0.7) if orgs else Attribution(None, "title", cue, 0.0)
     words = {lemma, tok.lower_} | _descriptive_words(c for c in tok.children if c.dep_ in ("compound", "amod"))
     people = pa.cast.last_before(at, words=words)
-    return Attribution(people[0], "title", cue, 0.75) if people else Attribution(None, "title", cue, 0.0)
+    if people:
+        return Attribution(people[0], "title", cue, 0.75)
+    introducer = _introducer(pa, at) if "the" in mods and not any(c.dep_ == "poss" for c in tok.children) else None
+    return Attribution(introducer, "title", cue, 0.6) if introducer is not None else Attribution(None, "title", cue, 0.0)
 
 
 def _issuer(pa: ParsedArticle, noun: str, at: int, cue: str) -> Attribution:
@@ -610,6 +635,9 @@ def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -
     previous = next(((o, sp) for o, sp in reversed(pa.spoken) if o < at), None)
     if previous and at - previous[0] < 1500 and fits(previous[1]) and not _names_between(pa, previous[0], at):
         return Attribution(previous[1], kind, cue, 0.85 if previous[1] is not None else 0.8)  # no one else named since
+    introducer = _introducer(pa, at, pronoun)
+    if introducer is not None:
+        return Attribution(introducer, kind, cue, 0.8)
     pa.before(at)
     people = [p for p in pa.cast.last_before(at) if fits(p)]
     if not people:
@@ -771,28 +799,49 @@ def _lead_in_sentence(pa: ParsedArticle, q: QuoteSpan) -> tuple[int, int] | None
     return next((sp for sp in reversed(_lead_in(pa, q)) if _speech_words(pa.text[sp[0] : sp[1]])), None)
 
 
-def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
-    """A quotation with no attribution of its own, after a sentence whose verb of speech has a
-    subject ("Doe cautions that … . “…”", "Doe wrote in the letter:\n\n“…”", "He argues … .\n\n“…”"):
-    that subject, as a continuation (the latest such sentence of :func:`_lead_in`)."""
+def _lead_in_subject(pa: ParsedArticle, q: QuoteSpan):
+    """The subject and verb of the last verb of speech of the latest :func:`_lead_in` sentence
+    that has one with a subject ("Doe cautions that … . “…”"), or None."""
     sentence = _lead_in_sentence(pa, q)
     if sentence is None:
-        return NOBODY
+        return None
     doc = pa.span_doc(*sentence)
     outside = lambda t: not pa.inside_quote(pa.at(doc, t.idx))  # noqa: E731
     verbs = [t for t in doc if _speech(t) and t.pos_ == "VERB" and outside(t) and _subject(t, outside=outside) is not None]
-    if not verbs:
+    return (_subject(verbs[-1], outside=outside), verbs[-1]) if verbs else None
+
+
+def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
+    """A quotation with no attribution of its own, after a sentence whose verb of speech has a
+    subject ("Doe cautions that … . “…”", "Doe wrote in the letter:\n\n“…”", "He argues … .\n\n“…”"):
+    that subject, as a continuation."""
+    found = _lead_in_subject(pa, q)
+    if found is None:
         return NOBODY
-    subject = _subject(verbs[-1], outside=outside)
-    att = classify(pa, subject, min(q.start, pa.at(doc, subject.idx)), verbs[-1])  # "he" where it stands
+    subject, verb = found
+    att = classify(pa, subject, min(q.start, pa.at(subject.doc, subject.idx)), verb)  # "he" where it stands
     return Attribution(att.speaker, "continuation", att.cue, round(att.confidence * 0.9, 3)) if att.kind else NOBODY
+
+
+def _introducer(pa: ParsedArticle, at: int, pronoun: str = "") -> Speaker | None:
+    """The person a "he said" or "the minister said" after an introducing sentence stands for:
+    the named subject of that sentence's verb of speech ("Ahmed Fawzi, the UN's envoy, says he
+    is not concerned. “…,” he said."), when there is one that ``pronoun`` fits."""
+    q = next((x for x in pa.quotes if x.start == at), None)
+    found = _lead_in_subject(pa, q) if q is not None else None
+    if found is None or found[0].lower_ in PERSON_PRONOUNS or found[0].pos_ not in ("PROPN", "NOUN"):
+        return None
+    subject, verb = found
+    att = classify(pa, subject, pa.at(subject.doc, subject.idx), verb)
+    who = att.speaker
+    return who if who is not None and not who.org and att.kind in ("named", "title") and who.fits(pronoun) else None
 
 
 def _continue(pa: ParsedArticle, found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpan, Attribution]]:
     """Quotes with no attribution of their own that start a sentence take the previous quote's
     speaker in their paragraph, or the last one of the paragraph before when they open their
-    paragraph; failing that, the next quote's in their paragraph (a quote split by its
-    attribution)."""
+    paragraph; failing that, the next quote's in their sentence (a quote split by its
+    attribution: “…,” Doe said, “…”), or in the next paragraph when theirs runs on into it."""
     out = list(found)
     for i, (q, att) in enumerate(out):
         if att.kind or att.cue or i == 0 or not _opens_sentence(pa, q):  # (a cue: its own verb and subject)
@@ -804,7 +853,8 @@ def _continue(pa: ParsedArticle, found: list[tuple[QuoteSpan, Attribution]]) -> 
     for i in range(len(out) - 2, -1, -1):
         q, att = out[i]
         nq, natt = out[i + 1]
-        same = nq.paragraph == q.paragraph or (q.open_ended and nq.paragraph == q.paragraph + 1)
+        same = (nq.paragraph == q.paragraph and not _sentence_break(pa.text, q.end, nq.start)) or (
+            q.open_ended and nq.paragraph == q.paragraph + 1)
         if not att.kind and not att.cue and natt.kind not in ("", "not-speech", "continuation") and same:
             out[i] = (q, Attribution(natt.speaker, natt.kind, natt.cue, natt.confidence))
     return out

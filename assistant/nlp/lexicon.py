@@ -14,7 +14,8 @@ SPEECH_LEMMAS = frozenset(
     emphasize emphasise complain confirm comment interject counter quip joke shout whisper mutter plead
     testify describe call conclude caution vow pledge boast deny agree disagree recount reiterate report read
     remark assert maintain answer exclaim retort lament muse acknowledge charge allege contend declare
-    predict opine concur proclaim scoff sigh quote believe think feel hope fear indicate""".split()
+    predict opine concur proclaim scoff sigh quote believe think feel hope fear indicate accuse denounce condemn
+    criticise criticize""".split()
 )
 
 _IRREGULAR_FORMS = {"say": ["said"], "tell": ["told"], "write": ["wrote", "written"], "think": ["thought"],

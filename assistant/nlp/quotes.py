@@ -144,6 +144,11 @@ def _norm_words(text: str) -> str:
     return " ".join(text.lower().replace("’", "'").replace("“", '"').replace("”", '"').split())
 
 
+def starts_with_words(quote: str, start: str) -> bool:
+    """Does a found quotation begin with a label's first words (case, curly marks, spacing aside)?"""
+    return _norm_words(quote).startswith(_norm_words(start))
+
+
 def same_speaker(a: str, b: str) -> bool:
     a, b = _norm_words(a), _norm_words(b)
     if not a or not b:
