@@ -3,10 +3,9 @@ by name for retrievers and answerers), a parser also by ``register_parser``, a r
 answerer also by the ``Assistant`` constructor. Each through the real product: the CLI in a
 subprocess, the real store and embedder."""
 
-import json
-
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
