@@ -71,3 +71,44 @@ def test_langchain_retriever_and_runnable(seeded):
     assert {"doc_id", "title", "score", "char_start"} <= set(docs[0].metadata)
     ans = seeded.as_runnable().invoke("What did the court rule about UNRWA?")
     assert "UNRWA" in ans["answer"] and ans["citations"]
+
+
+FERRY = """Harbour ferry fire
+A ferry caught fire at the Northgate terminal on Tuesday, and firefighters fought the blaze for three hours.
+Several vehicles on the lower deck were destroyed, the port authority said, and 12 passengers were treated for smoke.
+"We moved everyone off within minutes," harbour master Lena Okafor said of the evacuation.
+The terminal reopened to foot passengers on Wednesday.
+Port engineer Tomas Reyes said the terminal's sprinklers had been inspected in March.
+"""
+
+
+@pytest.fixture(scope="module")
+def ferry(tmp_path_factory, embedder):
+    from assistant import Assistant
+
+    folder = tmp_path_factory.mktemp("ferry")
+    (folder / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    a = Assistant(embedder=embedder, data_dir=folder / "store", auto_seed=False)
+    a.ingest([folder / "ferry.txt"])
+    return a
+
+
+@pytest.mark.parametrize("question", [
+    "How many vehicles were destroyed in the ferry fire?",  # "several"; the other numbers count passengers, hours
+    "In what year did the Northgate ferry terminal open?",  # no year in the article
+    "Where is the port engineer Tomas Reyes based?",  # no place for him
+    "What did Tomas Reyes say about the evacuation?",  # he spoke, but about the sprinklers
+])
+def test_a_sentence_of_the_wrong_kind_is_no_answer(ferry, question):
+    answer = ferry.ask(question)
+    assert answer.abstained and not answer.citations, answer.text
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("How many passengers were treated for smoke?", "12 passengers"),
+    ("What did Lena Okafor say about the evacuation?", "within minutes"),
+    ("How long did firefighters fight the blaze?", "three hours"),
+])
+def test_the_sentence_of_the_right_kind_answers(ferry, question, words):
+    answer = ferry.ask(question)
+    assert not answer.abstained and words in answer.text, answer.text
