@@ -139,18 +139,6 @@ NUMBER_WORDS = frozenset(
     "thousand thousands million millions billion billions mln bln dozen".split()
 )
 
-# Names of months and days: "in March" is a time, not a place.
-CALENDAR_NAMES = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
-
-# Units of time: "two weeks ago" is no answer to "how many troops?".
-TIME_UNITS = frozenset(
-    "second seconds minute minutes hour hours day days week weeks fortnight fortnights month months year years "
-    "decade decades century centuries".split()
-)
-
 # --- follow-up questions in a chat -------------------------------------------------------------
 
 # Personal pronouns that point back to something named earlier (third person only: "I" and "you"

@@ -7,16 +7,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from .lexicon import (
-    CALENDAR_NAMES,
-    NUMBER_WORDS,
-    PAST_FORM_LEMMAS,
-    QUESTION_SPEECH_FORMS,
-    QUESTION_WORDS,
-    SPEECH_FORMS,
-    STOPWORDS,
-    TIME_UNITS,
-)
+from .lexicon import PAST_FORM_LEMMAS, NUMBER_WORDS, QUESTION_SPEECH_FORMS, QUESTION_WORDS, SPEECH_FORMS, STOPWORDS
 
 # "say", "think", "feel", ... in a question: it asks what someone said (or thought) ("What did X say?").
 SPEECH_VERBS = re.compile(r"\b(" + "|".join(sorted(QUESTION_SPEECH_FORMS, key=len, reverse=True)) + r")\b", re.I)
@@ -122,7 +113,7 @@ def is_speech_question(question: str) -> bool:
 
 _AMOUNT_QUESTION = re.compile(
     r"\b(how (many|much|far|long|old|big|large)|what (percentage|share|price|amount)|(vote|exact) (count|tally|number)"
-    r"|by what margin|(?:what|which) year)\b", re.I)
+    r"|by what margin)\b", re.I)
 def key_terms(question: str) -> set[str]:
     """Stems of the names and numbers in a question: capitalised words that are not question
     words or sentence-initial stop words, and digits. An answer must be about all of them."""
@@ -136,61 +127,13 @@ def key_terms(question: str) -> set[str]:
     return out
 
 
-_WHERE_QUESTION = re.compile(r"^\s*where\b", re.I)
-_PLACE = re.compile(r"\b(?:in|at|near|outside|inside|to|from)\s+((?:[\w'’-]+\s+){0,3}?)([A-Z][\w'’-]+)(?:\s+([\w'’-]+))?")
-
-
-def asks_where(question: str) -> bool:
-    return bool(_WHERE_QUESTION.search(question))
-
-
-def names_a_place(question: str, text: str) -> bool:
-    """Does ``text`` put something at a named place the question does not already name ("in
-    Geneva", "at the intersection of Perth Road"; a capitalised word at most three words after
-    the preposition), as an answer to "where…?" must?"""
-    asked = key_terms(question)
-    return any(stem(m.group(2)) not in asked and m.group(2).lower() not in CALENDAR_NAMES
-               and not (m.group(3) and stem(m.group(3)) in asked) for m in _PLACE.finditer(text))
-
-
-def speech_topic(question: str) -> set[str]:
-    """The stems of what a "what did X say about Y?" question asks about (Y; empty without "about")."""
-    m = re.search(r"\babout\b(.+)$", question, re.I)
-    return set(content_terms(m.group(1))) if m else set()
-
-
 def asks_for_amount(question: str) -> bool:
     return bool(_AMOUNT_QUESTION.search(question))
 
 
-def _is_number(w: str) -> bool:
+def has_number(text: str) -> bool:
     """Digits, or a number word in lower case ("Four Seasons" is a name, not a number)."""
-    return w[0].isdigit() or (w.islower() and w in NUMBER_WORDS)
-
-
-_COUNTED = re.compile(r"\bhow many ((?:[\w'’-]+ ){0,3}?[\w'’-]+?)(?= (?:are|is|were|was|have|has|had|did|do|does|will|would|can|could)\b|\?|$)", re.I)
-_YEAR_QUESTION = re.compile(r"\b(?:what|which) year\b", re.I)
-_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
-
-
-def answers_amount(question: str, text: str) -> bool:
-    """Can ``text`` hold the amount an amount question asks for? A number that is not a stretch
-    of time ("two weeks ago") unless time is asked for; for "how many <things>", when the sentence
-    names those things, a number just before them ("blasted several vehicles, killing 14 people"
-    does not say how many vehicles); for "what year", a year."""
-    if _YEAR_QUESTION.search(question):
-        return bool(_YEAR.search(text))
-    ws = words(text)
-    asked = {w.lower() for w in words(question)}
-    time_asked = bool(asked & TIME_UNITS) or bool(re.search(r"\bhow (long|old)\b", question, re.I))
-    numbers = [i for i, w in enumerate(ws) if (_is_number(w) or (i == 0 and _is_number(w.lower())))
-               and (time_asked or not (i + 1 < len(ws) and ws[i + 1].lower() in TIME_UNITS))]
-    if not numbers:
-        return False
-    m = _COUNTED.search(question)
-    thing = stem(m.group(1).split()[-1]) if m else ""
-    at = [i for i, w in enumerate(ws) if stem(w) == thing]
-    return not at or any(0 < i - n <= 4 for i in at for n in numbers)
+    return any(w[0].isdigit() or (w.islower() and w in NUMBER_WORDS) for w in words(text))
 
 
 def stems(text: str) -> set[str]:
