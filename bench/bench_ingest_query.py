@@ -58,9 +58,7 @@ def main() -> int:
         return 2
 
     from assistant import Assistant
-    from assistant.evaluation.runner import percentile
     from assistant.index.embeddings import LocalMiniLMEmbeddings
-    from assistant.ingestion import pipeline
     from assistant.ingestion.chunking import chunk_article
     from assistant.ingestion.parsers import read_articles
     from assistant.nlp.attribution import load_pipeline
@@ -79,100 +77,113 @@ def main() -> int:
     with contextlib.ExitStack() as stack:
         for t in tmps:
             stack.enter_context(t)
-        # Model alone, ingest(s), model alone, ingest(s), ..., model alone: each ingest is compared
-        # with the mean of the model runs just before and after its round (the machine's speed
-        # drifts by a few per cent between minutes-long runs), and the median round is reported.
         stores = [Assistant(embedder=embedder, data_dir=Path(t.name), auto_seed=False) for t in tmps]
         s0 = stores[0].settings
         texts = [c.text for art in arts for c in chunk_article(art, s0.chunk_tokens, s0.chunk_overlap)]
-
-        def model_alone() -> float:
-            t = time.perf_counter()
-            embedder.embed_array(texts)
-            return time.perf_counter() - t
-
-        def ingest(a: Assistant, quotes: bool) -> tuple[float, object]:
-            a.store  # open the store before the clock starts
-            saved = pipeline.find_quotes
-            if not quotes:
-                pipeline.find_quotes = lambda articles, model=None: [[] for _ in articles]
-            try:
-                t = time.perf_counter()
-                report = a.ingest([args.corpus])
-                return time.perf_counter() - t, report
-            finally:
-                pipeline.find_quotes = saved
-
-        model_s = [model_alone()]
-        rounds, rounds_plain = [], []
-        for r in range(args.rounds):
-            order = variants if r % 2 == 0 else variants[::-1]  # neither always first
-            timed = [(quotes, *ingest(stores[r * len(variants) + variants.index(quotes)], quotes)) for quotes in order]
-            timed.sort(key=lambda x: not x[0])
-            model_s.append(model_alone())
-            for quotes, ingest_s, report in timed:
-                assert report.chunks_written == len(texts), (report.chunks_written, len(texts))
-                (rounds if quotes else rounds_plain).append({
-                    "ingest_seconds": round(ingest_s, 2), "embed_seconds": round(report.embed_seconds, 2),
-                    "write_seconds": round(report.write_seconds, 2),
-                    "model_alone_seconds": [round(model_s[-2], 2), round(model_s[-1], 2)],
-                    "overhead": round(ingest_s / ((model_s[-2] + model_s[-1]) / 2) - 1, 4),
-                    "outside_model": round(ingest_s / report.embed_seconds - 1, 4)})
-            report = timed[0][2]
-        if rounds_plain:
-            middle = lambda xs: sorted(xs)[(len(xs) - 1) // 2]
-            results["without_quotes"] = {
-                "rounds": rounds_plain,
-                "pipeline_overhead": middle([r["overhead"] for r in rounds_plain]),
-                # what the parse adds to the ingest's time, round by round (same machine minute)
-                "quotes_add": middle([w["ingest_seconds"] / p["ingest_seconds"] - 1 for w, p in zip(rounds, rounds_plain)]),
-            }
-        mid = sorted(rounds, key=lambda r: r["overhead"])[(len(rounds) - 1) // 2]
-        n_articles, n_chunks = len(report.added), report.chunks_written
-        ingest_s = mid["ingest_seconds"]
-        embed_s = sum(mid["model_alone_seconds"]) / 2
-        results["ingest"] = {
-            "articles": n_articles,
-            "chunks": n_chunks,
-            "seconds": ingest_s,
-            "articles_per_s": round(n_articles / ingest_s, 2),
-            "chunks_per_s": round(n_chunks / ingest_s, 2),
-        }
-        results["embedding_only"] = {"seconds": round(embed_s, 2), "chunks_per_s": round(len(texts) / embed_s, 2)}
-        # Overhead over the raw model, per round and the median (lower middle) round; and the
-        # time the ingest spent outside its own model calls, relative to them (drift-free).
-        results["rounds"] = rounds
-        results["pipeline_overhead"] = mid["overhead"]
-        results["outside_model"] = sorted(r["outside_model"] for r in rounds)[(len(rounds) - 1) // 2]
+        rounds, rounds_plain, report = measure_rounds(args, embedder, stores, texts, variants)
+        results.update(summarise(rounds, rounds_plain, report, len(texts)))
         a = stores[(args.rounds - 1) * len(variants)]  # a store with quotations
-
-        # Re-ingest of the unchanged corpus.
         t = time.perf_counter()
-        again = a.ingest([args.corpus])
+        again = a.ingest([args.corpus])  # the unchanged corpus again
         results["reingest_unchanged_seconds"] = round(time.perf_counter() - t, 2)
         assert again.chunks_written == 0
-
-        a.retrieve("warm up")  # the first question builds the BM25 index; time steady-state queries
-        retrieve, full = [], []
-        for _ in range(args.repeats):
-            for q in QUESTIONS:
-                t = time.perf_counter()
-                a.retrieve(q)
-                retrieve.append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                a.ask(q)
-                full.append((time.perf_counter() - t) * 1000)
-        results["query_ms"] = {
-            "retrieve_p50": round(percentile(retrieve, 0.5), 1),
-            "retrieve_p95": round(percentile(retrieve, 0.95), 1),
-            "ask_p50": round(percentile(full, 0.5), 1),
-            "ask_p95": round(percentile(full, 0.95), 1),
-            "n": len(full),
-        }
+        results["query_ms"] = measure_queries(a, args.repeats)
     print(json.dumps(results, indent=2))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0
+
+
+def measure_rounds(args, embedder, stores, texts, variants) -> tuple[list, list, object]:
+    """Model alone, ingest(s), model alone, ingest(s), ..., model alone: each ingest is compared
+    with the mean of the model runs just before and after its round (the machine's speed drifts
+    by a few per cent between minutes-long runs). Returns the rounds with who-said-what, those
+    without it, and the last report with it."""
+
+    def model_alone() -> float:
+        t = time.perf_counter()
+        embedder.embed_array(texts)
+        return time.perf_counter() - t
+
+    model_s = [model_alone()]
+    rounds, rounds_plain, report = [], [], None
+    for r in range(args.rounds):
+        order = variants if r % 2 == 0 else variants[::-1]  # neither always first
+        timed = [(quotes, *ingest(stores[r * len(variants) + variants.index(quotes)], args.corpus, quotes))
+                 for quotes in order]
+        timed.sort(key=lambda x: not x[0])
+        model_s.append(model_alone())
+        for quotes, ingest_s, rep in timed:
+            assert rep.chunks_written == len(texts), (rep.chunks_written, len(texts))
+            (rounds if quotes else rounds_plain).append({
+                "ingest_seconds": round(ingest_s, 2), "embed_seconds": round(rep.embed_seconds, 2),
+                "write_seconds": round(rep.write_seconds, 2),
+                "model_alone_seconds": [round(model_s[-2], 2), round(model_s[-1], 2)],
+                "overhead": round(ingest_s / ((model_s[-2] + model_s[-1]) / 2) - 1, 4),
+                "outside_model": round(ingest_s / rep.embed_seconds - 1, 4)})
+        report = timed[0][2]
+    return rounds, rounds_plain, report
+
+
+def ingest(a, corpus: Path, quotes: bool) -> tuple[float, object]:
+    """One timed ingest into a fresh store (``quotes``: with who-said-what)."""
+    from assistant.ingestion import pipeline
+
+    a.store  # noqa: B018 - open the store before the clock starts
+    saved = pipeline.find_quotes
+    if not quotes:
+        pipeline.find_quotes = lambda articles, model=None: [[] for _ in articles]
+    try:
+        t = time.perf_counter()
+        report = a.ingest([corpus])
+        return time.perf_counter() - t, report
+    finally:
+        pipeline.find_quotes = saved
+
+
+def _middle(xs: list[float]) -> float:
+    return sorted(xs)[(len(xs) - 1) // 2]
+
+
+def summarise(rounds: list, rounds_plain: list, report, n_texts: int) -> dict:
+    """The median (lower middle) round's figures: ingest throughput, the model alone, the overhead
+    over it and the time outside the model calls (drift-free); without who-said-what, the same
+    overhead and what the parse adds to the ingest's time, round by round."""
+    out: dict = {}
+    if rounds_plain:
+        out["without_quotes"] = {
+            "rounds": rounds_plain, "pipeline_overhead": _middle([r["overhead"] for r in rounds_plain]),
+            "quotes_add": _middle([w["ingest_seconds"] / p["ingest_seconds"] - 1 for w, p in zip(rounds, rounds_plain)]),
+        }
+    mid = sorted(rounds, key=lambda r: r["overhead"])[(len(rounds) - 1) // 2]
+    n_articles, n_chunks = len(report.added), report.chunks_written
+    ingest_s, embed_s = mid["ingest_seconds"], sum(mid["model_alone_seconds"]) / 2
+    out["ingest"] = {"articles": n_articles, "chunks": n_chunks, "seconds": ingest_s,
+                     "articles_per_s": round(n_articles / ingest_s, 2), "chunks_per_s": round(n_chunks / ingest_s, 2)}
+    out["embedding_only"] = {"seconds": round(embed_s, 2), "chunks_per_s": round(n_texts / embed_s, 2)}
+    out["rounds"] = rounds
+    out["pipeline_overhead"] = mid["overhead"]
+    out["outside_model"] = _middle([r["outside_model"] for r in rounds])
+    return out
+
+
+def measure_queries(a, repeats: int) -> dict:
+    """p50/p95 of retrieve-only and of full ``ask()``, steady state (the first question builds the
+    keyword index and is not timed)."""
+    from assistant.evaluation.runner import percentile
+
+    a.retrieve("warm up")
+    retrieve, full = [], []
+    for _ in range(repeats):
+        for q in QUESTIONS:
+            t = time.perf_counter()
+            a.retrieve(q)
+            retrieve.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            a.ask(q)
+            full.append((time.perf_counter() - t) * 1000)
+    return {"retrieve_p50": round(percentile(retrieve, 0.5), 1), "retrieve_p95": round(percentile(retrieve, 0.95), 1),
+            "ask_p50": round(percentile(full, 0.5), 1), "ask_p95": round(percentile(full, 0.95), 1), "n": len(full)}
 
 
 if __name__ == "__main__":

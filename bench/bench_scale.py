@@ -50,7 +50,7 @@ def main() -> int:
                     help="build the store in DIR and keep it (for profiling queries afterwards)")
     args = ap.parse_args()
     from assistant import Assistant
-    from assistant.evals import load_eval_set, percentile
+    from assistant.evaluation.runner import load_eval_set
 
     files = sorted(CORPORA.glob("*.jsonl"))
     if not files:
@@ -70,70 +70,11 @@ def main() -> int:
         print(json.dumps(out["first_pass"]), flush=True)
         copy = 0
         for target in args.targets:
-            t = time.perf_counter()
-            added_chunks = 0
-            while a.store.count_chunks() < target:
-                copy += 1
-                path = Path(tmp) / f"copy-{copy}.jsonl"
-                with path.open("w", encoding="utf-8") as fh:
-                    for row in lines:
-                        r = dict(row, id=f"{row.get('id')}~r{copy}", title=f"{row.get('title', '')} (copy {copy})")
-                        fh.write(json.dumps(r) + "\n")
-                rep = a.ingest([path])
-                added_chunks += rep.chunks_written
-                path.unlink()
-            ingest_s = time.perf_counter() - t
-            chunks = a.store.count_chunks()
-            t = time.perf_counter()
-            a.retrieve("the first question after the ingest")
-            first_q = time.perf_counter() - t
-            stage = {"chunks": chunks, "articles": a.store.count_articles(),
-                     "copies_ingest_s": round(ingest_s, 1),
-                     "copies_chunks_per_s": round(added_chunks / ingest_s, 1) if ingest_s else None,
-                     "first_retrieve_after_ingest_s": round(first_q, 3),
-                     "lexical_chunks": len(a.bm25)}
-            for method in ("hybrid", "dense"):
-                a.settings = a.settings.model_copy(update={"retrieval": method})
-                lat = []
-                for _ in range(2):
-                    for q in questions:
-                        t = time.perf_counter()
-                        a.retrieve(q)
-                        lat.append((time.perf_counter() - t) * 1000)
-                stage[f"{method}_p50_ms"] = round(percentile(lat, 0.5), 1)
-                stage[f"{method}_p95_ms"] = round(percentile(lat, 0.95), 1)
-            a.settings = a.settings.model_copy(update={"retrieval": "hybrid"})
-            lat = []
-            for q in questions[:30]:
-                t = time.perf_counter()
-                a.ask(q)
-                lat.append((time.perf_counter() - t) * 1000)
-            stage["ask_p50_ms"] = round(percentile(lat, 0.5), 1)
-            stage["ask_p95_ms"] = round(percentile(lat, 0.95), 1)
+            copy, stage = grow(a, lines, Path(tmp), target, copy)
+            stage.update(latencies(a, questions))
             stage["rss_mib"] = round(rss_mib(), 1)
             stage["peak_rss_mib"] = round(peak_rss_mib(), 1)
-            # After the latency and memory readings, so neither is disturbed by these.
-            # A small ingest into the big store, and the question after it.
-            small = Path(tmp) / "small.jsonl"
-            small.write_text("".join(json.dumps(dict(r, id=f"{r.get('id')}~small{target}")) + "\n" for r in lines[:10]))
-            t = time.perf_counter()
-            rep = a.ingest([small])
-            stage["small_ingest_s"] = round(time.perf_counter() - t, 3)
-            stage["small_ingest_chunks"] = rep.chunks_written
-            t = time.perf_counter()
-            a.retrieve("the first question after a small ingest")
-            stage["first_retrieve_after_small_ingest_s"] = round(time.perf_counter() - t, 3)
-            small.unlink()
-            # A second process on the same store: its first question loads the saved BM25 index.
-            probe = (
-                "import json, sys, time; from pathlib import Path; from assistant import Assistant\n"
-                "b = Assistant(data_dir=Path(sys.argv[1]), auto_seed=False)\n"
-                "t = time.perf_counter(); b.bm25.search('the first question of another process', 5)\n"
-                "print(json.dumps({'s': time.perf_counter() - t, 'stemmed': b.bm25.stats['read']}))\n")
-            got = json.loads(subprocess.run([sys.executable, "-c", probe, str(Path(tmp) / "data")], check=True,
-                                            capture_output=True, text=True).stdout.strip().splitlines()[-1])
-            stage["second_process_bm25_open_s"] = round(got["s"], 3)
-            stage["second_process_lexical_read"] = got["stemmed"]
+            stage.update(after_readings(a, lines, Path(tmp), target))  # after the latency and memory readings
             out["stages"].append(stage)
             print(json.dumps(stage), flush=True)
         out["embed_cache"] = {"hits": a.embed_cache.hits, "misses": a.embed_cache.misses}
@@ -143,6 +84,81 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(out, indent=2) + "\n")
     return 0
+
+
+def grow(a, lines: list[dict], tmp: Path, target: int, copy: int) -> tuple[int, dict]:
+    """Ingest renamed copies of the corpus until the store holds ``target`` chunks; the stage's
+    ingest figures and the first question after it."""
+    t = time.perf_counter()
+    added_chunks = 0
+    while a.store.count_chunks() < target:
+        copy += 1
+        path = tmp / f"copy-{copy}.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for row in lines:
+                r = dict(row, id=f"{row.get('id')}~r{copy}", title=f"{row.get('title', '')} (copy {copy})")
+                fh.write(json.dumps(r) + "\n")
+        added_chunks += a.ingest([path]).chunks_written
+        path.unlink()
+    ingest_s = time.perf_counter() - t
+    t = time.perf_counter()
+    a.retrieve("the first question after the ingest")
+    return copy, {"chunks": a.store.count_chunks(), "articles": a.store.count_articles(),
+                  "copies_ingest_s": round(ingest_s, 1),
+                  "copies_chunks_per_s": round(added_chunks / ingest_s, 1) if ingest_s else None,
+                  "first_retrieve_after_ingest_s": round(time.perf_counter() - t, 3), "lexical_chunks": len(a.bm25)}
+
+
+def latencies(a, questions: list[str]) -> dict:
+    """Retrieval p50/p95, hybrid and dense (every question twice), and ``ask()`` on 30 questions."""
+    from assistant.evaluation.runner import percentile
+
+    out = {}
+    for method in ("hybrid", "dense"):
+        a.settings = a.settings.model_copy(update={"retrieval": method})
+        lat = []
+        for _ in range(2):
+            for q in questions:
+                t = time.perf_counter()
+                a.retrieve(q)
+                lat.append((time.perf_counter() - t) * 1000)
+        out[f"{method}_p50_ms"] = round(percentile(lat, 0.5), 1)
+        out[f"{method}_p95_ms"] = round(percentile(lat, 0.95), 1)
+    a.settings = a.settings.model_copy(update={"retrieval": "hybrid"})
+    lat = []
+    for q in questions[:30]:
+        t = time.perf_counter()
+        a.ask(q)
+        lat.append((time.perf_counter() - t) * 1000)
+    out["ask_p50_ms"] = round(percentile(lat, 0.5), 1)
+    out["ask_p95_ms"] = round(percentile(lat, 0.95), 1)
+    return out
+
+
+def after_readings(a, lines: list[dict], tmp: Path, target: int) -> dict:
+    """A small ingest into the big store and the question after it; then a second process on the
+    same store, whose first question loads the saved keyword index."""
+    out = {}
+    small = tmp / "small.jsonl"
+    small.write_text("".join(json.dumps(dict(r, id=f"{r.get('id')}~small{target}")) + "\n" for r in lines[:10]))
+    t = time.perf_counter()
+    rep = a.ingest([small])
+    out["small_ingest_s"] = round(time.perf_counter() - t, 3)
+    out["small_ingest_chunks"] = rep.chunks_written
+    t = time.perf_counter()
+    a.retrieve("the first question after a small ingest")
+    out["first_retrieve_after_small_ingest_s"] = round(time.perf_counter() - t, 3)
+    small.unlink()
+    probe = (
+        "import json, sys, time; from pathlib import Path; from assistant import Assistant\n"
+        "b = Assistant(data_dir=Path(sys.argv[1]), auto_seed=False)\n"
+        "t = time.perf_counter(); b.bm25.search('the first question of another process', 5)\n"
+        "print(json.dumps({'s': time.perf_counter() - t, 'stemmed': b.bm25.stats['read']}))\n")
+    got = json.loads(subprocess.run([sys.executable, "-c", probe, str(tmp / "data")], check=True,
+                                    capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    out["second_process_bm25_open_s"] = round(got["s"], 3)
+    out["second_process_lexical_read"] = got["stemmed"]
+    return out
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 """Score who-said-what against a file of hand-labelled quotations whose articles live in a JSONL
 corpus outside the eval sets (default: quotes-abc.yaml over ../shared/corpora/abc-lee.jsonl).
 
-Prints, per split, recall (labelled quotations found with the right speaker), precision (named
-attributions that match a labelled quotation of that speaker) and recall by kind; and every miss
-of the dev split with the sentence it was found in (test misses are never printed: test labels are
-for measuring, not for tuning).
+Prints, per split (the test split only with ``--test``), recall (labelled quotations found with
+the right speaker), precision (named attributions that match a labelled quotation of that
+speaker) and recall by kind; and every miss of the dev split with the sentence it was found in
+(test misses are never printed: test labels are for measuring, not for tuning).
 
-    python evals/score_quotes.py [LABELS] [--corpus PATH] [--quiet]
+    python evals/score_quotes.py [LABELS] [--corpus PATH] [--quiet] [--test]
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ def main() -> int:
     ap.add_argument("labels", type=Path, nargs="?", default=ROOT / "evals" / "quotes-abc.yaml")
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "abc-lee.jsonl")
     ap.add_argument("--quiet", action="store_true", help="figures only, not every miss")
+    ap.add_argument("--test", action="store_true",
+                    help="also print the test split's figures (for reporting; while tuning, leave it off)")
     args = ap.parse_args()
     if not args.corpus.exists():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
@@ -39,6 +41,8 @@ def main() -> int:
     entries = yaml.safe_load(args.labels.read_text(encoding="utf-8"))["articles"]
     tallies = score([(e, articles[e["doc"]]) for e in entries], args.quiet)
     for split, t in sorted(tallies.items()):
+        if split == "test" and not args.test:
+            continue
         right, total = sum(k[0] for k in t.kinds.values()), sum(k[1] for k in t.kinds.values())
         print(f"{args.labels.name} {split}: {total} quotations; recall {right}/{total} = {right / max(total, 1):.3f}, "
               f"precision {t.named_ok}/{t.named} = {t.named_ok / max(t.named, 1):.3f}")

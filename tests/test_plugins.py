@@ -67,14 +67,20 @@ def _plugin_package(root: Path) -> None:
                                            "[news_assistant.retrievers]\npiers = noteparser:OnlyPiers\n")
 
 
-def test_a_parser_installed_by_entry_point_is_used_by_the_cli(tmp_path):
+def _installed(tmp_path: Path) -> dict[str, str]:
+    """The plugin package on the path, a folder of notes (the pier's) and a store: the CLI's
+    environment."""
     plugin = tmp_path / "site"
     plugin.mkdir()
     _plugin_package(plugin)
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "pier.note").write_text(NOTE)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(PYTHONPATH=str(plugin), ASSISTANT_DATA_DIR=str(tmp_path / "store"), COLUMNS="200")
+    return env | {"PYTHONPATH": str(plugin), "ASSISTANT_DATA_DIR": str(tmp_path / "store"), "COLUMNS": "200"}
+
+
+def test_a_parser_installed_by_entry_point_is_used_by_the_cli(tmp_path):
+    env = _installed(tmp_path)
     exe = Path(sys.executable).parent / "assistant"
     ingest = subprocess.run([str(exe), "ingest", str(tmp_path / "notes")], capture_output=True, text=True, env=env,
                             timeout=300)
@@ -87,14 +93,8 @@ def test_a_parser_installed_by_entry_point_is_used_by_the_cli(tmp_path):
 
 
 def test_answerer_and_retriever_plugins_are_listed_and_chosen_by_name(tmp_path):
-    plugin = tmp_path / "site"
-    plugin.mkdir()
-    _plugin_package(plugin)
-    (tmp_path / "notes").mkdir()
-    (tmp_path / "notes" / "pier.note").write_text(NOTE)
+    env = _installed(tmp_path)
     (tmp_path / "notes" / "ferry.note").write_text("Ferry timetable\nThe ferry runs hourly from May, the operator said.\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(PYTHONPATH=str(plugin), ASSISTANT_DATA_DIR=str(tmp_path / "store"), COLUMNS="200")
     exe = str(Path(sys.executable).parent / "assistant")
 
     def cli(*args, **extra):
