@@ -36,7 +36,15 @@ class Assistant:
     """
 
     def __init__(self, settings: Settings | None = None, *, embedder: Embeddings | None = None,
-                 answerer: Answerer | None = None, retriever: Retriever | None = None, **overrides: Any) -> None:
+                 answerer: Answerer | str | None = None, retriever: Retriever | str | None = None,
+                 **overrides: Any) -> None:
+        """``answerer`` and ``retriever``: your own objects, or the names of installed plugins
+        (the settings ``answerer`` / ``retriever``); ``overrides``: any other settings."""
+        for name, given in (("answerer", answerer), ("retriever", retriever)):
+            if isinstance(given, str):
+                overrides[name] = given
+        answerer = None if isinstance(answerer, str) else answerer
+        retriever = None if isinstance(retriever, str) else retriever
         settings = settings.model_copy(update=overrides) if settings else Settings.load(**overrides)
         self.parts = Components(settings, embedder, answerer, retriever)
         self.ingestion = IngestService(self.parts)

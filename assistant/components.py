@@ -14,7 +14,7 @@ from .answering.protocol import Answerer
 from .config import Settings
 from .errors import LLMUnavailableError
 from .index.store import ArticleStore, make_client
-from .plugins import load_factory
+from .plugins import build_plugin
 from .retrieval.hybrid import DenseRetriever, HybridRetriever, Retriever
 
 
@@ -122,9 +122,10 @@ class Components:
             return self._retriever
         s = self.settings
         if s.retriever:
-            if self._plugin_retriever is None:
-                self._plugin_retriever = load_factory("retriever", s.retriever)(self)
-            return self._plugin_retriever
+            with self.lock:
+                if self._plugin_retriever is None:
+                    self._plugin_retriever = build_plugin("retriever", s.retriever, self)
+                return self._plugin_retriever
         reranker = None
         if s.rerank == "lexical":
             from .retrieval.rerank import LexicalReranker
@@ -146,7 +147,7 @@ class Components:
             self._answerer = None  # (re)start the server and point a new answerer at it
         if self._answerer is None:
             if self.settings.answerer:
-                self._answerer = load_factory("answerer", self.settings.answerer)(self)
+                self._answerer = build_plugin("answerer", self.settings.answerer, self)
             elif mode in ("local", "llm"):
                 from .answering.llm import LLMAnswerer
 
@@ -199,6 +200,9 @@ class Components:
                 self._local = None
                 if self.settings.effective_answer_mode == "local":
                     self._answerer = None
+            self._plugin_retriever = None  # a plugin holds the store it was given: built again on next use
+            if self.settings.answerer:
+                self._answerer = None
             if self._store is not None:
                 close = getattr(self._store.client, "close", None)
                 if close is not None:

@@ -38,3 +38,22 @@ def load_factory(kind: str, name: str) -> Callable:
     except Exception as e:  # noqa: BLE001 - a broken plugin is a setting to fix, not a crash
         raise ConfigError(f"The {kind} plugin {name!r} ({found[name].value}) could not be loaded: {e}",
                           hint=f"unset ASSISTANT_{kind.upper()} to use the built-in one") from None
+
+
+_NEEDS = {"answerer": "stream", "retriever": "retrieve"}
+
+
+def build_plugin(kind: str, name: str, parts):
+    """The ``kind`` plugin called ``name``, built by its factory from the assistant's ``parts``; a
+    settings error when the factory fails or builds something without the method the kind needs
+    (``stream`` for an answerer, ``retrieve`` for a retriever)."""
+    factory = load_factory(kind, name)
+    try:
+        built = factory(parts)
+    except Exception as e:  # noqa: BLE001 - a plugin's failure is reported as its own
+        raise ConfigError(f"The {kind} plugin {name!r} failed to start: {type(e).__name__}: {e}",
+                          hint=f"unset ASSISTANT_{kind.upper()} to use the built-in one") from None
+    if not callable(getattr(built, _NEEDS[kind], None)):
+        raise ConfigError(f"The {kind} plugin {name!r} built a {type(built).__name__}, which has no "
+                          f"{_NEEDS[kind]}() method.", hint=f"unset ASSISTANT_{kind.upper()} to use the built-in one")
+    return built

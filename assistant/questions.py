@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from .components import Components
-from .errors import InputError, LLMUnavailableError
+from .errors import AssistantError, InputError, LLMUnavailableError
 from .retrieval.filters import Filters, explain_miss
 from .retrieval.hybrid import Evidence
 from .types import Answer, ArticleFacts, FilterMiss
@@ -59,6 +59,8 @@ class QuestionPipeline:
             else:
                 yield part
         t3 = time.perf_counter()
+        if answer is None:
+            raise AssistantError(f"The answerer {type(self.parts.answerer).__name__} ended its stream without an Answer.")
         if len(" ".join(question.split())) > MAX_QUESTION_CHARS:
             answer.warnings.append(f"The question was cut to {MAX_QUESTION_CHARS} characters.")
         answer.question = question[:MAX_QUESTION_CHARS]

@@ -29,7 +29,7 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 
 
 def score(ranked: list[list[tuple[str, int, int]]], spans: list[list[tuple[str, int, int]]], k: int) -> dict:
-    from assistant.evals import overlaps
+    from assistant.evaluation.runner import overlaps
 
     hits = rr = doc_hits = 0.0
     for got, want in zip(ranked, spans):

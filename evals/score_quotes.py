@@ -39,6 +39,10 @@ def main() -> int:
 
     articles = {a.id: a for a in read_articles([args.corpus]) if isinstance(a, Article)}
     entries = yaml.safe_load(args.labels.read_text(encoding="utf-8"))["articles"]
+    missing = [e["doc"] for e in entries if e["doc"] not in articles]
+    if missing:
+        print(f"{len(missing)} labelled articles are not in {args.corpus}: {', '.join(missing[:5])}", file=sys.stderr)
+        return 2
     tallies = score([(e, articles[e["doc"]]) for e in entries], args.quiet)
     for split, t in sorted(tallies.items()):
         if split == "test" and not args.test:

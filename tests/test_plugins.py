@@ -48,6 +48,9 @@ def _plugin_package(root: Path) -> None:
         def echo(parts):
             return Echo()
 
+        def broken(parts):
+            raise RuntimeError("no licence key")
+
         class OnlyPiers:
             """Dense retrieval over the store, keeping passages whose title names a pier."""
             def __init__(self, parts):
@@ -63,7 +66,7 @@ def _plugin_package(root: Path) -> None:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: noteparser\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[news_assistant.parsers]\nnote = noteparser:parse\n"
-                                           "[news_assistant.answerers]\necho = noteparser:echo\n"
+                                           "[news_assistant.answerers]\necho = noteparser:echo\nbroken = noteparser:broken\n"
                                            "[news_assistant.retrievers]\npiers = noteparser:OnlyPiers\n")
 
 
@@ -114,6 +117,9 @@ def test_answerer_and_retriever_plugins_are_listed_and_chosen_by_name(tmp_path):
     missing = cli("ask", "How often does the ferry run?", ASSISTANT_ANSWERER="oracle")
     assert missing.returncode == 2 and "No answerer plugin named 'oracle'" in missing.stderr
     assert "echo" in missing.stderr  # the installed ones are named
+    failing = cli("ask", "How often does the ferry run?", ASSISTANT_ANSWERER="broken")
+    assert failing.returncode == 2 and "failed to start" in failing.stderr and "no licence key" in failing.stderr
+    assert "Traceback" not in failing.stderr
 
 
 def test_register_parser_reads_a_new_file_type_in_process(make_assistant, tmp_path, monkeypatch):
@@ -167,3 +173,15 @@ def test_an_answerer_and_a_retriever_of_ones_own_plug_into_ask_and_stream(embedd
     assert [p for p in parts if isinstance(p, str)] == ["The ", "ferry ", "runs ", "hourly ", "from ", "May. "]
     answer = a.ask("How often does the ferry run?")
     assert answer.mode == "echo" and answer.text == "The ferry runs hourly from May."
+
+
+def test_a_plugin_named_in_the_constructor_is_built_from_the_settings(embedder, tmp_path, monkeypatch):
+    _installed(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    (tmp_path / "pier.txt").write_text(NOTE)
+    a = Assistant(embedder=embedder, data_dir=tmp_path / "store", auto_seed=False, answerer="echo")
+    a.ingest([tmp_path / "pier.txt"])
+    assert a.settings.answerer == "echo"
+    assert a.ask("When did the pier reopen?").text == "ECHO: The harbour pier reopened"
+    a.close()  # the plugin answerer is built again after close, on the reopened store
+    assert a.ask("When did the pier reopen?").mode == "echo"

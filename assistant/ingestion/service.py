@@ -4,18 +4,34 @@ ingested on first use of an empty store."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, Protocol
 
-from ..components import Components
+from langchain_core.embeddings import Embeddings
+
+from ..config import Settings
+from ..index.store import ArticleStore
 from ..types import IngestNotice, IngestReport
 from .pipeline import Ingestor, IngestProgress, refuse_skips
+
+
+class IngestParts(Protocol):
+    """What ingest needs of an assistant's parts (:class:`assistant.components.Components` has it)."""
+
+    settings: Settings
+    store: ArticleStore
+    embedder: Embeddings
+    embed_cache: Any
+    bm25: Any
+    lock: threading.RLock
 
 
 class IngestService:
     """Ingests files into the store of ``parts``; one ingest at a time per embedded store."""
 
-    def __init__(self, parts: Components) -> None:
+    def __init__(self, parts: IngestParts) -> None:
         self.parts = parts
         self._seed_checked = False
 

@@ -576,7 +576,8 @@ def _name_and_titles(tok) -> tuple[str, set[str]]:
 
 def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
     """A noun subject: "an official" (unnamed), "the company" (the organisation named last),
-    "the senator"/"the Ohio Democrat" (the person named last whose title holds those words)."""
+    "the senator"/"the Ohio Democrat" (the person named last whose title holds those words; when
+    no one's does, the named subject of the sentence that introduced the quote, less surely)."""
     mods = {c.lower_ for c in tok.children if c.dep_ in ("det", "nummod", "quantmod", "predet", "amod")}
     if mods & INDEFINITE or (tok.tag_ == "NNS" and "the" not in mods):
         return Attribution(None, "unnamed", cue, 0.9)
@@ -627,10 +628,10 @@ def _names_between(pa: ParsedArticle, start: int, end: int) -> bool:
 
 
 def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -> Attribution:
-    """"he said": the speaker of the previous quote when no other person has been the subject of
-    a sentence since; else the person last named as a subject, else the person last named; never
-    one whose title or description says "she" (or "he"). Less sure when two people were named
-    shortly before."""
+    """"he said": the speaker of the previous quote when no other person has been named since;
+    else the named subject of the sentence that introduced the quote (:func:`_introducer`); else
+    the person last named as a subject, else the person last named; never one whose title or
+    description says "she" (or "he"). Less sure when two people were named shortly before."""
     fits = lambda s: s is None or s.fits(pronoun)  # noqa: E731
     previous = next(((o, sp) for o, sp in reversed(pa.spoken) if o < at), None)
     if previous and at - previous[0] < 1500 and fits(previous[1]) and not _names_between(pa, previous[0], at):
@@ -879,8 +880,10 @@ def _context_wanted(pa: ParsedArticle) -> list[tuple[int, int]]:
         if subject is not None and subject.lower_ in PERSON_PRONOUNS and (
                 previous is None or _names_between(pa, previous, q.start)):
             spans.update(pa.before_spans(q.start))
+            spans.update(sp for sp in [_lead_in_sentence(pa, q)] if sp)  # what :func:`_introducer` reads
         elif subject is not None and subject.pos_ == "NOUN" and not subject.text[:1].isupper():
             spans.update(pa.before_spans(q.start, lede=True))
+            spans.update(sp for sp in [_lead_in_sentence(pa, q)] if sp)
         elif subject is None and (lead := _lead_in_sentence(pa, q)) is not None:
             spans.add(lead)  # what :func:`_introduced` will read
         previous = q.start
