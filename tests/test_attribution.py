@@ -207,3 +207,21 @@ def test_a_description_by_party_and_state_is_the_person_so_described():
                   "“We will fight this in court,” the Republicans said.")
     assert (q["Congress"].speaker, q["Congress"].kind) == ("Laura Chen", "title")
     assert q["We"].speaker == ""
+
+
+def test_a_quote_ending_in_an_exclamation_or_question_mark_keeps_the_attribution_after_it():
+    q = quotes_of("“It is over for all of us now!” harbour master Jo Quinn said on Friday.",
+                  "“Is the harbour wall safe?” asked Tom Hale, a fisherman.",
+                  "“Who pays for the repairs?” Mr Hale asked the council.")
+    assert (q["It"].speaker, q["It"].kind) == ("Jo Quinn", "named")
+    assert q["Is"].speaker == "Tom Hale" and q["Who"].speaker == "Tom Hale"
+
+
+def test_the_minister_said_after_a_sentence_that_introduced_a_named_person():
+    q = quotes_of("Grain exports will fall this season, Agriculture Minister Rosa Lindqvist told parliament "
+                  "on Tuesday. “We cannot sell what the drought did not let us grow,” the minister said.",
+                  "Hundreds of farmers marched on the capital, and a protest leader spoke to the crowd. "
+                  "“Our help was promised in March,” a farmer from the north said.")
+    assert q["We"].speaker == "Rosa Lindqvist" and q["We"].kind == "title"
+    assert q["We"].certain is False  # stated with how it was attributed, not as fact
+    assert q["Our"].speaker == "" and q["Our"].kind == "unnamed"

@@ -262,6 +262,21 @@ _BATCH = 64  # texts per batch given to spaCy: batches of windows parse twice as
 _MASK_MIN = 40  # quotations shorter than this many characters are parsed as they are (titles, short phrases)
 
 
+def quote_sentences(text: str, ps: int, pe: int, q: QuoteSpan) -> list[tuple[int, int]]:
+    """The text's sentences (within paragraph [ps, pe)) that hold quotation ``q``; when the quote
+    ends its sentence with "!" or "?" and the next sentence opens with a verb of speech near its
+    start ("“Why close it?” Quinn asked."), that one too: the splitter breaks after "?”"."""
+    from ..nlp.sentences import sentence_spans
+
+    sents = sentence_spans(text, ps, pe) or [(ps, pe)]
+    own = [(s, e) for s, e in sents if s < q.end + 1 and e > q.start - 1]
+    if own and re.match(r"[!?]", text[q.end - 1 : q.end]) and not text[q.end + 1 : own[-1][1]].strip():
+        after = [(s, e) for s, e in sents if s >= own[-1][1]][:1]
+        if after and _speech_words(" ".join(text[after[0][0] : after[0][1]].split()[:5])):
+            own.append(after[0])
+    return own
+
+
 class ParsedArticle:
     """An article parsed where needed: around each quotation, the sentences that hold it (its
     window); what comes before only when a pronoun or a description needs it.
@@ -286,9 +301,8 @@ class ParsedArticle:
         raw = {}
         for q in self.quotes:
             ps, pe = self.paragraphs[q.paragraph]
-            sents = sentence_spans(self.text, ps, pe) or [(ps, pe)]
-            idx = [i for i, (s, e) in enumerate(sents) if s < q.end + 1 and e > q.start - 1] or [0]
-            raw[q] = (min(sents[idx[0]][0], max(ps, q.start - 1)), max(sents[idx[-1]][1], min(pe, q.end + 1)))
+            own = quote_sentences(self.text, ps, pe, q) or (sentence_spans(self.text, ps, pe) or [(ps, pe)])[:1]
+            raw[q] = (min(own[0][0], max(ps, q.start - 1)), max(own[-1][1], min(pe, q.end + 1)))
         merged: list[list[int]] = []
         for s, e in sorted(set(raw.values())):
             if merged and s < merged[-1][1]:
@@ -422,16 +436,15 @@ class ParsedArticle:
 
 
 def _frame(pa: ParsedArticle, q: QuoteSpan):
-    """The tokens of the quotation's sentences that lie outside every quotation (and its marks).
-    The sentences are the parser's, cut where the text's own sentence breaks fall (the parser
-    may run on past a quote's closing mark: ``… East". Mr Peres said``)."""
-    from ..nlp.sentences import sentence_spans
-
+    """The tokens of the quotation's sentences (:func:`quote_sentences`) that lie outside every
+    quotation (and its marks): the parser's sentences within the text's own, which cut where
+    the parser runs on past a quote's closing mark (``… East". Mr Peres said``) and join where it
+    breaks after one (``“…!” Doe said``)."""
     doc = pa.doc_for(q)
     ps, pe = pa.paragraphs[q.paragraph]
-    own = [(s, e) for s, e in sentence_spans(pa.text, ps, pe) if s < q.end + 1 and e > q.start - 1]
+    own = quote_sentences(pa.text, ps, pe, q)
     lo, hi = (own[0][0], own[-1][1]) if own else (ps, pe)
-    sents = [s for s in doc.sents if pa.at(doc, s.start_char) < q.end + 1 and pa.at(doc, s.end_char) > q.start - 1]
+    sents = [s for s in doc.sents if pa.at(doc, s.start_char) < hi and pa.at(doc, s.end_char) > lo]
     return [t for s in sents for t in s
             if t.text != _PLACEHOLDER and not pa.inside_quote(pa.at(doc, t.idx))
             and not (q.start - 1 <= pa.at(doc, t.idx) <= q.end) and lo <= pa.at(doc, t.idx) < hi
