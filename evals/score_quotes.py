@@ -3,8 +3,9 @@ corpus outside the eval sets (default: quotes-abc.yaml over ../shared/corpora/ab
 
 Prints, per split (the test split only with ``--test``), recall (labelled quotations found with
 the right speaker), precision (named attributions that match a labelled quotation of that
-speaker) and recall by kind; and every miss of the dev split with the sentence it was found in
-(test misses are never printed: test labels are for measuring, not for tuning).
+speaker) and recall by kind (:func:`assistant.evaluation.quote_labels.score_attribution`); and
+every miss of the dev split (test misses are never printed: test labels are for measuring, not
+for tuning).
 
     python evals/score_quotes.py [LABELS] [--corpus PATH] [--quiet] [--test]
 """
@@ -13,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -34,6 +33,7 @@ def main() -> int:
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
 
+    from assistant.evaluation.quote_labels import score_attribution
     from assistant.ingestion.parsers import read_articles
     from assistant.types import Article
 
@@ -43,62 +43,16 @@ def main() -> int:
     if missing:
         print(f"{len(missing)} labelled articles are not in {args.corpus}: {', '.join(missing[:5])}", file=sys.stderr)
         return 2
-    tallies = score([(e, articles[e["doc"]]) for e in entries], args.quiet)
-    for split, t in sorted(tallies.items()):
-        if split == "test" and not args.test:
-            continue
-        right, total = sum(k[0] for k in t.kinds.values()), sum(k[1] for k in t.kinds.values())
-        print(f"{args.labels.name} {split}: {total} quotations; recall {right}/{total} = {right / max(total, 1):.3f}, "
-              f"precision {t.named_ok}/{t.named} = {t.named_ok / max(t.named, 1):.3f}")
-        for name, (ok, n) in sorted(t.kinds.items()):
-            print(f"  {name:<13} {ok}/{n} = {ok / n:.2f}")
+    for split in ["dev"] + (["test"] if args.test else []):
+        got = score_attribution(args.labels, articles, split=split)
+        if split == "dev" and not args.quiet:
+            for e in got["errors"]:
+                print(f"{e['doc']} [{e['kind'] or '-'}] want {e['want'] or '(no one named)'!r}, got {e['got']!r}: {e['quote']}")
+        print(f"{args.labels.name} {split}: {got['labelled']} quotations in {got['articles']} articles; "
+              f"recall {got['recall']}, precision {got['precision']}")
+        for kind, k in got["by_kind"].items():
+            print(f"  {kind:<13} {k['recall']:.2f} (n={k['n']})")
     return 0
-
-
-def score(labelled: list, quiet: bool) -> dict[str, Tally]:
-    """Tallies per split of (label entry, article) pairs; dev misses printed unless ``quiet``."""
-    from assistant.nlp.quotes import (
-        extract_quotes_many,
-        same_speaker,
-        starts_with_words,
-    )
-
-    entries, docs = [e for e, _ in labelled], [a for _, a in labelled]
-    tallies: dict[str, Tally] = defaultdict(Tally)
-    for entry, article, found in zip(entries, docs, extract_quotes_many(docs)):
-        split = entry.get("split", "test")
-        tally, say = tallies[split], (lambda line: None) if split == "test" or quiet else print
-        kinds = tally.kinds
-        labels, used = entry["quotes"] or [], set()
-        for lab in labels:
-            kind = kinds[lab.get("kind", "?")]
-            kind[1] += 1
-            hit = next((i for i, q in enumerate(found) if i not in used and starts_with_words(q.text, lab["starts"])), None)
-            if hit is None:
-                say(f"not found  {article.id} [{lab.get('kind')}] {lab['speaker']!r}: {lab['starts']}")
-                continue
-            used.add(hit)
-            q = found[hit]
-            if same_speaker(q.speaker, lab["speaker"] or ""):
-                kind[0] += 1
-            else:
-                say(f"wrong      {article.id} [{lab.get('kind')}] want {lab['speaker']!r}, got {q.speaker!r} "
-                    f"({q.kind}, {q.attribution!r}): {q.sentence[:240]!r}")
-        for q in found:
-            if q.speaker:
-                tally.named += 1
-                lab = next((x for x in labels if starts_with_words(q.text, x["starts"])), None)
-                tally.named_ok += lab is not None and same_speaker(q.speaker, lab["speaker"] or "")
-                if lab is None:
-                    say(f"no quote   {article.id} got {q.speaker!r} ({q.kind}): {q.text[:80]!r}")
-    return tallies
-
-
-@dataclass
-class Tally:
-    kinds: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))  # kind -> [right, labelled]
-    named: int = 0
-    named_ok: int = 0
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ from pathlib import Path
 
 from assistant.evals import load_eval_set
 from assistant.parsers import make_article, read_articles
-from assistant.quotes import extract_quotes, score_attribution
+from assistant.quotes import extract_quotes
 from assistant.schema import Article
+
+from assistant.evaluation.quote_labels import score_attribution
 
 from .conftest import SEEDS
 from .test_cli import run

@@ -662,7 +662,7 @@ def _attribution(a, eval_set: EvalSet, by_file: dict[str, str]) -> dict[str, Any
     if not eval_set.quote_labels:
         return None
     from ..ingestion.parsers import read_articles
-    from ..nlp.quotes import score_attribution
+    from .quote_labels import score_attribution
 
     corpus_articles = {x.id: x for x in read_articles(eval_set.corpus) if isinstance(x, Article)}
     out = {split: score_attribution(eval_set.quote_labels, corpus_articles, split=split) for split in eval_set.splits}

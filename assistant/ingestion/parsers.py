@@ -269,10 +269,10 @@ def load_parser_plugins() -> None:
     if _plugins_loaded:
         return
     _plugins_loaded = True
-    from importlib.metadata import entry_points
+    from ..plugins import installed
 
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        register_parser(ep.name, ep.load())
+    for name, ep in installed(ENTRY_POINT_GROUP).items():
+        register_parser(name, ep.load())
 
 
 def _missing(path: Path) -> IngestFailure:

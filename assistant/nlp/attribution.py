@@ -289,19 +289,21 @@ class ParsedArticle:
         self.docs: dict[tuple[int, int], object] = {}  # (start, end) in the article -> parsed text
         self.pieces: dict[int, list[tuple[int, int, int]]] = {}  # id(doc) -> (doc char, article char, length)
         self.spoken: list[tuple[int, Speaker | None]] = []  # (quote offset, speaker) of quotes attributed so far
+        self.sentences: dict[QuoteSpan, list[tuple[int, int]]] = {}  # each quote's own sentences (quote_sentences)
         self.windows = self._windows()
         if parse:  # (parse_windows parses the windows of many articles at once)
             self._parse(sorted(set(self.windows.values())))
 
     def _windows(self) -> dict[QuoteSpan, tuple[int, int]]:
-        """Each quote's window: the sentences that hold it, within its paragraph; overlapping
-        windows merged."""
+        """Each quote's window: the sentences that hold it (recorded in ``self.sentences``), within
+        its paragraph; overlapping windows merged."""
         from ..nlp.sentences import sentence_spans
 
         raw = {}
         for q in self.quotes:
             ps, pe = self.paragraphs[q.paragraph]
-            own = quote_sentences(self.text, ps, pe, q) or (sentence_spans(self.text, ps, pe) or [(ps, pe)])[:1]
+            self.sentences[q] = quote_sentences(self.text, ps, pe, q)
+            own = self.sentences[q] or (sentence_spans(self.text, ps, pe) or [(ps, pe)])[:1]
             raw[q] = (min(own[0][0], max(ps, q.start - 1)), max(own[-1][1], min(pe, q.end + 1)))
         merged: list[list[int]] = []
         for s, e in sorted(set(raw.values())):
@@ -441,9 +443,8 @@ def _frame(pa: ParsedArticle, q: QuoteSpan):
     the parser runs on past a quote's closing mark (``… East". Mr Peres said``) and join where it
     breaks after one (``“…!” Doe said``)."""
     doc = pa.doc_for(q)
-    ps, pe = pa.paragraphs[q.paragraph]
-    own = quote_sentences(pa.text, ps, pe, q)
-    lo, hi = (own[0][0], own[-1][1]) if own else (ps, pe)
+    own = pa.sentences[q]
+    lo, hi = (own[0][0], own[-1][1]) if own else pa.paragraphs[q.paragraph]
     sents = [s for s in doc.sents if pa.at(doc, s.start_char) < hi and pa.at(doc, s.end_char) > lo]
     return [t for s in sents for t in s
             if t.text != _PLACEHOLDER and not pa.inside_quote(pa.at(doc, t.idx))
@@ -890,15 +891,16 @@ def _context_wanted(pa: ParsedArticle) -> list[tuple[int, int]]:
         outside = lambda t: t.text != _PLACEHOLDER and not pa.inside_quote(pa.at(t.doc, t.idx))  # noqa: E731
         verb = _speech_verb(frame, q, pa, outside)
         subject = _subject(verb, outside=outside) if verb is not None else None
+        lead_in = subject is None  # what :func:`_introduced` will read
         if subject is not None and subject.lower_ in PERSON_PRONOUNS and (
                 previous is None or _names_between(pa, previous, q.start)):
             spans.update(pa.before_spans(q.start))
-            spans.update(sp for sp in [_lead_in_sentence(pa, q)] if sp)  # what :func:`_introducer` reads
+            lead_in = True  # what :func:`_introducer` will read
         elif subject is not None and subject.pos_ == "NOUN" and not subject.text[:1].isupper():
             spans.update(pa.before_spans(q.start, lede=True))
-            spans.update(sp for sp in [_lead_in_sentence(pa, q)] if sp)
-        elif subject is None and (lead := _lead_in_sentence(pa, q)) is not None:
-            spans.add(lead)  # what :func:`_introduced` will read
+            lead_in = True
+        if lead_in and (lead := _lead_in_sentence(pa, q)) is not None:
+            spans.add(lead)
         previous = q.start
     return sorted(sp for sp in spans if sp not in pa.docs and sp[1] > sp[0])
 

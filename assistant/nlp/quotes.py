@@ -137,7 +137,7 @@ def speaker_matches(query: str, quote_speaker: str, aliases: Iterable[str]) -> b
     return quote_speaker.lower().split()[-1].strip(".,’'") in words
 
 
-# --- measuring attribution against hand labels (evals/quotes.yaml) --------------------------
+# --- comparing quotations and speakers with hand labels (assistant.evaluation.quote_labels) ---
 
 
 def _norm_words(text: str) -> str:
@@ -154,54 +154,3 @@ def same_speaker(a: str, b: str) -> bool:
     if not a or not b:
         return a == b
     return a == b or a.split()[-1] == b.split()[-1]
-
-
-def score_attribution(labels_path, articles: dict[str, Article], split: str | None = None) -> dict[str, Any]:
-    """Precision and recall of speaker attribution against hand labels.
-
-    - recall: labelled quotations found with the right speaker ("" when no named person);
-    - precision: named attributions the extractor made that match a labelled quotation of
-      that speaker (a named attribution on anything that is not a labelled quotation is wrong);
-    - found: labelled quotations located at all, whoever the speaker.
-    """
-    import yaml
-
-    data = yaml.safe_load(open(labels_path, encoding="utf-8"))
-    labelled = correct = found = named = named_ok = 0
-    errors: list[dict[str, str]] = []
-    entries = [e for e in data["articles"] if split is None or e.get("split", "test") == split]
-    for entry in entries:
-        article = articles[entry["doc"]]
-        extracted = extract_quotes(article)
-        used: set[int] = set()
-        for lab in entry["quotes"] or []:
-            labelled += 1
-            start = _norm_words(lab["starts"])
-            hit = next((i for i, q in enumerate(extracted) if i not in used and _norm_words(q.text).startswith(start)), None)
-            if hit is None:
-                errors.append({"doc": article.id, "quote": lab["starts"], "want": lab["speaker"], "got": "(not found)"})
-                continue
-            used.add(hit)
-            found += 1
-            if same_speaker(extracted[hit].speaker, lab["speaker"] or ""):
-                correct += 1
-            else:
-                errors.append({"doc": article.id, "quote": lab["starts"], "want": lab["speaker"],
-                               "got": extracted[hit].speaker or "(none)"})
-        labels = entry["quotes"] or []
-        for i, q in enumerate(extracted):
-            if not q.speaker:
-                continue
-            named += 1
-            lab = next((x for x in labels if _norm_words(q.text).startswith(_norm_words(x["starts"]))), None)
-            if lab is not None and same_speaker(q.speaker, lab["speaker"] or ""):
-                named_ok += 1
-            elif lab is None:
-                errors.append({"doc": article.id, "quote": q.text[:50], "want": "(not a quotation)", "got": q.speaker})
-    return {
-        "articles": len(entries), "labelled": labelled, "found": found,
-        "recall": round(correct / labelled, 3) if labelled else None,
-        "precision": round(named_ok / named, 3) if named else None,
-        "quote_recall": round(found / labelled, 3) if labelled else None,
-        "errors": errors,
-    }
