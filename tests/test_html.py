@@ -211,6 +211,24 @@ def test_a_sentence_with_linked_phrases_keeps_every_word(tmp_path):
     assert a.text.split("\n\n") == PROSE + ["The board will vote on the plan in May, the chair said."]
 
 
+def test_line_breaks_of_a_pretty_printed_source_inside_a_paragraph_are_spaces_not_paragraph_breaks():
+    """trafilatura's fallback extractors keep the source's white space; on a page whose source
+    puts each inline tag on its own line, the body text must still read as rendered."""
+    from types import SimpleNamespace
+
+    from lxml import etree
+
+    from assistant.ingestion.html_extract import _lines, _rendered_text
+
+    i = "\n" + " " * 40
+    body = etree.fromstring(f"<body><p>{i}The buyer did&#160;{i}<hi>{i}sign an agreement{i}</hi>{i} yesterday. The "
+                            f"sale ({i}<hi>{i}the deal{i}</hi>{i}) may take{i}<hi>up to six months</hi>{i}.{i}</p>"
+                            f"<p>A second paragraph.</p></body>")
+    doc = SimpleNamespace(body=body, text=None)
+    assert _lines(_rendered_text(doc)) == ["The buyer did sign an agreement yesterday. The sale (the deal) may take up "
+                                           "to six months.", "A second paragraph."]
+
+
 def test_pieces_of_a_sentence_cut_at_its_links_are_not_taken_for_a_list_of_links():
     from assistant.html_chrome import drop_chrome
 

@@ -60,6 +60,34 @@ def decode_html(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+_SOURCE_BREAK = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")  # white space with a line break in the page's source
+_LAYOUT = "\u2402"  # stands for such white space while trafilatura turns its tree into text (a printable
+# symbol no article uses: trafilatura drops unprintable ones)
+_LAYOUT_AT_PUNCT = re.compile(r"(?<=[(\[“‘])[ \u2402]*\u2402[ \u2402]*|[ \u2402]*\u2402[ \u2402]*(?=[.,;:!?)\]”’])")
+
+
+def _rendered_text(doc) -> str:
+    """The text of trafilatura's body tree as a browser renders it: a line break in the page's
+    source inside a paragraph (pages that put each inline link on a line of its own) is a
+    space, or nothing where it stands next to punctuation ("months\\n.)" is "months.)"); only
+    block elements and ``<br>`` start a new line. Code blocks keep their lines."""
+    from copy import deepcopy
+
+    from trafilatura.xml import xmltotxt
+
+    body = getattr(doc, "body", None)
+    if body is None or _LAYOUT in (doc.text or ""):
+        return doc.text or ""
+    body = deepcopy(body)
+    for el in body.iter():
+        if el.tag != "code" and el.text:
+            el.text = _SOURCE_BREAK.sub(_LAYOUT, el.text)
+        if el.tail:
+            el.tail = _SOURCE_BREAK.sub(_LAYOUT, el.tail)
+    text = _LAYOUT_AT_PUNCT.sub("", xmltotxt(body, include_formatting=False))
+    return text.replace(_LAYOUT, " ")
+
+
 def _lines(text: str | None) -> list[str]:
     return [" ".join(line.split()) for line in (text or "").split("\n") if line.strip()]
 
@@ -342,7 +370,7 @@ def _trafilatura(html: str, url: str | None):
     if doc is None:
         return None, []
     precise = trafilatura.bare_extraction(html, favor_precision=True, **common)
-    return doc, merge_passes(_lines(precise.text if precise else ""), _lines(doc.text))
+    return doc, merge_passes(_lines(_rendered_text(precise) if precise else ""), _lines(_rendered_text(doc)))
 
 
 def _metadata(html: str, doc, url: str | None) -> dict[str, str]:
