@@ -256,3 +256,12 @@ def test_a_sentence_that_opens_with_a_promo_word_is_article_text():
         assert chrome_reason(line) is None, line
     for line in ("Related", "Related: Ferry fares to rise", "Subscribe", "More from the harbour desk"):
         assert chrome_reason(line) == "promo", line
+
+
+def test_a_pager_line_is_furniture_but_a_sentence_with_a_count_is_not():
+    from assistant.html_chrome import chrome_reason
+
+    for line in ("1 - 5 of 218 results.", "Page 2 of 7", "Showing 10 of 40 stories"):
+        assert chrome_reason(line) == "pager"
+    for line in ("5 of 218 passengers were hurt.", "Two of the 218 results were void, officials said."):
+        assert chrome_reason(line) is None

@@ -18,6 +18,8 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
 _SENTENCE_END = re.compile(r"[.!?…][\"”’)]*$")
 _CREDIT = re.compile(r"^\(?(?:%s)(?: credit| by| courtesy)?\s*[:/|]|\((?:%s)[^()]{0,80}\)$"
                      % ("|".join(CREDIT_WORDS), "|".join(CREDIT_WORDS)), re.I)
+# "1 - 5 of 218 results", "Page 2 of 7", "Showing 10 of 40 stories": a pager, whatever it counts.
+_PAGER = re.compile(r"^(?:showing |page )?\d[\d,]*(?:\s*[-–]\s*\d[\d,]*)? of \d[\d,]*(?: [^\W\d_]+)?\.?$", re.I)
 _SHORT = 8  # a share bar or a menu has at most this many words
 _PROMO_WORDS = 25  # a promo line ("Read more: <headline>") has at most this many
 _LINK_LINE_WORDS = 20  # a line that is one link's text and no sentence: a headline in a list of links
@@ -55,7 +57,7 @@ def _promo_opening(low: str, line: str) -> bool:
 
 def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset(), after: str = "") -> str | None:
     """Why ``line`` is page furniture ("cookie notice", "share bar", "language menu", "promo",
-    "photo credit", "link list", "no words": a short line of symbols or digits), or ``None``.
+    "photo credit", "link list", "pager", "no words": a short line of symbols or digits), or ``None``.
     ``after`` is the line that follows it on the page."""
     words = _words(line)
     low = line.lower()
@@ -63,6 +65,8 @@ def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset()
         return "no words" if len(line) < 40 else None
     if "cookie" in low and len(set(words) & CONSENT_WORDS) >= 2:
         return "cookie notice"
+    if _PAGER.match(line.strip()):
+        return "pager"
     if len(words) <= _SHORT and all(w in SHARE_BAR_WORDS for w in words):
         return "share bar"
     autonyms = sum(w in LANGUAGE_AUTONYMS for w in words)
