@@ -225,3 +225,19 @@ def test_the_minister_said_after_a_sentence_that_introduced_a_named_person():
     assert q["We"].speaker == "Rosa Lindqvist" and q["We"].kind == "title"
     assert q["We"].certain is False  # stated with how it was attributed, not as fact
     assert q["Our"].speaker == "" and q["Our"].kind == "unnamed"
+
+
+def test_he_said_after_a_surname_the_tagger_takes_for_an_organisation_is_the_person_named_earlier():
+    q = quotes_of("“We were lucky with the rain in May,” said Piet Kowal, who runs the farm.",
+                  "His harvest team, led by Tomas Brabazon, finished the season a week early.",
+                  "Brabazon said the harvest had been the worst in years. “I have never seen the fields so dry,” "
+                  "he said.")
+    assert (q["I"].speaker, q["I"].kind) == ("Tomas Brabazon", "pronoun")
+
+
+def test_he_or_she_said_after_an_according_to_sentence_is_the_person_it_quotes():
+    q = quotes_of("“Prices will rise by the summer,” said the grain trader Peter Lund.",
+                  "The region lost a third of its wheat, according to Agriculture Minister Ruth Adeyemi. “We will "
+                  "need imports before spring,” she said.")
+    assert q["Prices"].speaker == "Peter Lund"
+    assert (q["We"].speaker, q["We"].kind) == ("Ruth Adeyemi", "pronoun")

@@ -809,21 +809,30 @@ def _lead_in(pa: ParsedArticle, q: QuoteSpan) -> list[tuple[int, int]]:
     return [(s, min(e, end)) for s, e in sentence_spans(pa.text, ps, pe) if start <= s < end]
 
 
-def _lead_in_sentence(pa: ParsedArticle, q: QuoteSpan) -> tuple[int, int] | None:
-    """The last sentence of :func:`_lead_in` with a verb of speech in it."""
-    return next((sp for sp in reversed(_lead_in(pa, q)) if _speech_words(pa.text[sp[0] : sp[1]])), None)
+def _lead_in_sentence(pa: ParsedArticle, q: QuoteSpan, according: bool = False) -> tuple[int, int] | None:
+    """The last sentence of :func:`_lead_in` with a verb of speech in it (or, with ``according``,
+    an "according to")."""
+    def cues(text: str) -> bool:
+        return _speech_words(text) or (according and re.search(r"\baccording to\b", text, re.I) is not None)
+
+    return next((sp for sp in reversed(_lead_in(pa, q)) if cues(pa.text[sp[0] : sp[1]])), None)
 
 
-def _lead_in_subject(pa: ParsedArticle, q: QuoteSpan):
+def _lead_in_subject(pa: ParsedArticle, q: QuoteSpan, according: bool = False):
     """The subject and verb of the last verb of speech of the latest :func:`_lead_in` sentence
-    that has one with a subject ("Doe cautions that … . “…”"), or None."""
-    sentence = _lead_in_sentence(pa, q)
+    that has one with a subject ("Doe cautions that … . “…”"), or None. With ``according``, a
+    sentence without one gives the object of its "according to" instead, with no verb
+    ("…, according to Defence Secretary Jo Doe. “…,” he said")."""
+    sentence = _lead_in_sentence(pa, q, according)
     if sentence is None:
         return None
     doc = pa.span_doc(*sentence)
     outside = lambda t: not pa.inside_quote(pa.at(doc, t.idx))  # noqa: E731
     verbs = [t for t in doc if _speech(t) and t.pos_ == "VERB" and outside(t) and _subject(t, outside=outside) is not None]
-    return (_subject(verbs[-1], outside=outside), verbs[-1]) if verbs else None
+    if verbs:
+        return _subject(verbs[-1], outside=outside), verbs[-1]
+    obj = _according_to([t for t in doc if outside(t)]) if according else None
+    return (obj, None) if obj is not None else None
 
 
 def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
@@ -841,15 +850,21 @@ def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
 def _introducer(pa: ParsedArticle, at: int, pronoun: str = "") -> Speaker | None:
     """The person a "he said" or "the minister said" after an introducing sentence stands for:
     the named subject of that sentence's verb of speech ("Ahmed Fawzi, the UN's envoy, says he
-    is not concerned. “…,” he said."), when there is one that ``pronoun`` fits."""
+    is not concerned. “…,” he said."), or the person it quotes "according to", when ``pronoun``
+    fits them. A bare surname the tagger took for an organisation ("Gambill said …") is the
+    person named in full before it when the pronoun is "he" or "she": no organisation is."""
     q = next((x for x in pa.quotes if x.start == at), None)
-    found = _lead_in_subject(pa, q) if q is not None else None
+    found = _lead_in_subject(pa, q, according=True) if q is not None else None
     if found is None or found[0].lower_ in PERSON_PRONOUNS or found[0].pos_ not in ("PROPN", "NOUN"):
         return None
     subject, verb = found
-    att = classify(pa, subject, pa.at(subject.doc, subject.idx), verb)
+    att = classify(pa, subject, pa.at(subject.doc, subject.idx), verb, according=verb is None)
     who = att.speaker
-    return who if who is not None and not who.org and att.kind in ("named", "title") and who.fits(pronoun) else None
+    if who is not None and who.org and pronoun in ("he", "she") and " " not in who.name:
+        person = pa.known_as(who.name, pa.at(subject.doc, subject.idx))
+        who = person if person is not None and not person.org and " " in person.name else who
+    named = att.kind in ("named", "title", "according-to")
+    return who if who is not None and not who.org and named and who.fits(pronoun) else None
 
 
 def _continue(pa: ParsedArticle, found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpan, Attribution]]:
