@@ -241,3 +241,9 @@ def test_he_or_she_said_after_an_according_to_sentence_is_the_person_it_quotes()
                   "need imports before spring,” she said.")
     assert q["Prices"].speaker == "Peter Lund"
     assert (q["We"].speaker, q["We"].kind) == ("Ruth Adeyemi", "pronoun")
+
+
+def test_a_quote_under_a_place_that_believes_is_spoken_by_whoever_reports_it():
+    q = quotes_of("Water minister Ines Duarte says the Netherlands believes the old dyke is in \"urgent need of "
+                  "repair\" before the winter storms.")
+    assert (q["urgent"].speaker, q["urgent"].kind) == ("Ines Duarte", "named")

@@ -731,7 +731,19 @@ def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
             att = classify(pa, named[0], q.start, verb)
             if att.speaker is not None and att.speaker.fits(subject.lower_):
                 return Attribution(att.speaker, "pronoun", _cue(subject, verb), 0.9)
-    return classify(pa, subject, q.start, verb)
+    att = classify(pa, subject, q.start, verb)
+    outer = _reporter(verb, outside) if att.speaker is None and not att.kind else None
+    if outer is not None:  # "Doe says the United States believes … “…”": a place cannot speak, Doe does
+        reported = classify(pa, _subject(outer, outside=outside), q.start, outer)
+        return reported if reported.speaker is not None else att
+    return att
+
+
+def _reporter(verb, outside):
+    """The verb of speech, with a subject, whose clause holds ``verb`` ("says" in "Doe says the
+    council believes …"), or None."""
+    return next((a for a in verb.ancestors if _speech(a) and a.pos_ in ("VERB", "AUX")
+                 and _subject(a, outside=outside) is not None), None)
 
 
 # --- names and titles in quotation marks ----------------------------------------------------
