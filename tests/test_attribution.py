@@ -247,3 +247,11 @@ def test_a_quote_under_a_place_that_believes_is_spoken_by_whoever_reports_it():
     q = quotes_of("Water minister Ines Duarte says the Netherlands believes the old dyke is in \"urgent need of "
                   "repair\" before the winter storms.")
     assert (q["urgent"].speaker, q["urgent"].kind) == ("Ines Duarte", "named")
+
+
+def test_a_first_name_alone_is_the_one_person_named_in_full_with_it():
+    q = quotes_of("“This bridge joins two towns that were never apart,” said Queen Ana Lucia at the opening.",
+                  "Queen Ana said later that the crossing would carry ten thousand cars a day. “It is a gift to the "
+                  "next generation,” she said.")
+    assert q["This"].speaker == "Ana Lucia"
+    assert q["It"].speaker == "Ana Lucia"

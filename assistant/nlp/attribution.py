@@ -144,6 +144,9 @@ class Cast:
         if not org and len(name.split()) > 1:  # "Donald Rumsfeld" after a bare "Rumsfeld"
             last = name.split()[-1].lower()
             return next((s for s in self.speakers if not s.org and s.name.lower() == last), None)
+        if not org:  # "King Juan" after "King Juan Carlos": the one person whose name begins so
+            first = [s for s in self.speakers if not s.org and " " in s.name and s.name.split()[0].lower() == low]
+            return first[0] if len(first) == 1 else None
         return None
 
     def add(self, name: str, at: int, org: bool = False, title_words: set[str] | None = None,
