@@ -30,8 +30,8 @@ def best_scores(set_path: str) -> list[tuple[bool, float | None]]:
             turn = item.turns[0]
             r = a.retrieve(turn.question)
             ans = a.answerer
-            gate = ans.evidence_gate(turn.question, r.relevant, r.extra.get("foreign_quotes"), r.extra.get("asked_speakers"))
-            if r.extra.get("speech"):
+            gate = ans.evidence_gate(turn.question, r.relevant, r.foreign_quotes, r.asked_speakers or None)
+            if r.speech:
                 out.append((not turn.unanswerable, 9.0))  # answered from the speaker's own quotes
                 continue
             ranked = [c for c in ans.score(turn.question, r) if gate(c)]
