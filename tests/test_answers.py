@@ -71,3 +71,23 @@ def test_langchain_retriever_and_runnable(seeded):
     assert {"doc_id", "title", "score", "char_start"} <= set(docs[0].metadata)
     ans = seeded.as_runnable().invoke("What did the court rule about UNRWA?")
     assert "UNRWA" in ans["answer"] and ans["citations"]
+
+
+def test_a_question_for_a_count_year_or_date_is_answered_only_by_a_sentence_that_gives_one(tmp_path, embedder):
+    from assistant import Assistant
+
+    story = tmp_path / "harbour.txt"
+    story.write_text(
+        "Harbour bridge to close for repairs\n\n"
+        "The harbour bridge, built in 1931, will close for six weeks of repairs, the port authority said.\n\n"
+        "The authority will cut its maintenance staff by 20 per cent after the work is done.\n\n"
+        "About 40 engineers will work on the bridge in shifts, and the ferry service will run every hour.\n\n"
+        "An old ferry sank near the bridge, and divers are still searching the wreck.\n", encoding="utf-8")
+    a = Assistant(embedder=embedder, data_dir=tmp_path / "store", auto_seed=False)
+    a.ingest([story])
+    assert "1931" in a.ask("In what year was the harbour bridge built?").text
+    assert "40 engineers" in a.ask("How many engineers will work on the harbour bridge?").text
+    assert a.ask("How many maintenance workers does the port authority employ?").abstained  # a percentage only
+    assert a.ask("How many divers are searching the ferry wreck near the bridge?").abstained  # divers, not counted
+    assert a.ask("On what date did the old ferry sink near the bridge?").abstained
+    a.close()

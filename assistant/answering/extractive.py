@@ -22,10 +22,11 @@ from ..types import Answer, Citation, Passage
 from .protocol import Answerer, StreamingAnswerer, final_answer  # noqa: F401 (Answerer: its old home)
 from ..nlp.text import (
     SPEECH_IN_TEXT,
-    asks_for_amount,
+    answer_kind,
+    counted_noun,
+    has_kind,
     speaks_in,
     content_terms,
-    has_number,
     is_speech_question,
     key_terms,
     stems,
@@ -139,7 +140,9 @@ class ExtractiveAnswerer(StreamingAnswerer):
           title ("the 2022 World Cup" is not answered by a 2001 Hopman Cup report);
         - "what did X say" needs speech (a quotation or a speech verb) with X in the sentence or
           the one before it ("Rubio is scheduled to visit" is not Rubio saying anything);
-        - "how many / how much" needs a number in the sentence;
+        - a question for a year, a date, a count or an amount needs one in the sentence
+          (:func:`answer_kind`; "how many" is not answered by a percentage or a year, and
+          the sentence names what is counted: :func:`counted_noun`);
         - ``foreign_quotes``: where the quotations (:class:`ForeignQuote`) the quote index attributes to
           someone other than the person asked about; "what did Rubio say" is not answered by
           Vance's words;
@@ -150,7 +153,8 @@ class ExtractiveAnswerer(StreamingAnswerer):
         foreign = list(foreign_quotes or [])
         required = key_terms(question)
         speech = is_speech_question(question)
-        amount = asks_for_amount(question)
+        kind = answer_kind(question)
+        counted = counted_noun(question) if kind == "count" else ""
         passage_stems = [stems(p.text) | stems(p.title) | stems(p.date) for p in passages]
 
         def ok(c: _Sentence) -> bool:
@@ -163,7 +167,9 @@ class ExtractiveAnswerer(StreamingAnswerer):
                 quoted = any(q in c.text for q in ('"', "“", "”")) or bool(SPEECH_IN_TEXT.search(c.text))
                 if not quoted or not (required & near):
                     return False
-            if amount and not has_number(c.text):
+            if kind and not has_kind(c.text, kind):
+                return False
+            if counted and counted not in stems(c.text):
                 return False
             if speech and speakers and not any(speaks_in(c.text, c.prev, n) for n in speakers):
                 return False

@@ -131,6 +131,69 @@ def asks_for_amount(question: str) -> bool:
     return bool(_AMOUNT_QUESTION.search(question))
 
 
+_YEAR_QUESTION = re.compile(r"\b(what|which) year\b", re.I)
+_DATE_QUESTION = re.compile(r"\b(what|which) (date|day)\b", re.I)
+_COUNT_QUESTION = re.compile(r"\bhow many\b", re.I)
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b|\b(last|this|next|that) year\b", re.I)
+_MONTHS = "january february march april june july august september october november december"  # "may": below
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
+_DATE = re.compile(r"\b(%s|%s|yesterday|today|tonight|tomorrow)\b|\bmay\s+\d{1,2}\b|\b\d{1,2}\s+may\b"
+                   r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b(jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+\d"
+                   % (_MONTHS.replace(" ", "|"), _WEEKDAYS.replace(" ", "|")), re.I)
+_NOT_A_COUNT = re.compile(r"^(\d[\d,.]*\s*(%|per\s?cent\b|percent\b)|(1[5-9]\d\d|20\d\d)s?\b)", re.I)
+
+
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+_COUNT_STOP = frozenset("are were is was did do does have has had will would can could of in at on for to per from been "
+                        "be the a an that who which".split())
+_IRREGULAR_PLURALS = frozenset("children men women police staff cattle sheep fish aircraft feet teeth mice geese".split())
+# Nouns a count is so often given without ("the crash killed 14", "it happened twice"): language, not topics.
+_GENERIC_COUNTED = frozenset({"people", "persons", "times", "ones"})
+
+
+def counted_noun(question: str) -> str:
+    """The stem of what a "how many" question counts: the last plural noun before its verb ("How
+    many US light infantry troops are…": troop; "How many diplomats work…": diplomat), or ""
+    when it counts people or times (which a sentence may count without naming) or none is seen."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return ""
+    found = ""
+    for w in words(question[m.end():])[:6]:
+        low = w.lower()
+        if low in _COUNT_STOP or (low.endswith("ed") and len(low) > 4):
+            break
+        if low in _IRREGULAR_PLURALS or (low.endswith("s") and not low.endswith("ss") and not w.isupper()):
+            found = low
+    return "" if not found or found in _GENERIC_COUNTED else stem(found)
+
+
+def answer_kind(question: str) -> str:
+    """What kind of fact a question asks for, where the kind can be checked in a sentence:
+    "year" (in what year), "date" (on what date / which day), "count" (how many), "amount"
+    (how much, how far, what percentage…), else ""."""
+    if _YEAR_QUESTION.search(question):
+        return "year"
+    if _DATE_QUESTION.search(question):
+        return "date"
+    if _COUNT_QUESTION.search(question):
+        return "count"
+    return "amount" if asks_for_amount(question) else ""
+
+
+def has_kind(text: str, kind: str) -> bool:
+    """Does ``text`` hold a fact of that :func:`answer_kind`: a year, a date (a month, a weekday,
+    "yesterday"…), a count (a number that is not a percentage or a year), any number?"""
+    if kind == "year":
+        return bool(_YEAR.search(text))
+    if kind == "date":
+        return bool(_DATE.search(text))
+    if kind == "count":
+        return any(not _NOT_A_COUNT.match(text[m.start():]) for m in re.finditer(r"(?<![\w.])\d", text)) or \
+            any(w.islower() and w in NUMBER_WORDS for w in words(text))
+    return has_number(text) if kind == "amount" else True
+
+
 def has_number(text: str) -> bool:
     """Digits, or a number word in lower case ("Four Seasons" is a name, not a number)."""
     return any(w[0].isdigit() or (w.islower() and w in NUMBER_WORDS) for w in words(text))
