@@ -255,3 +255,9 @@ def test_a_first_name_alone_is_the_one_person_named_in_full_with_it():
                   "next generation,” she said.")
     assert q["This"].speaker == "Ana Lucia"
     assert q["It"].speaker == "Ana Lucia"
+
+
+def test_a_name_after_ms_or_mr_is_a_person_whatever_the_tagger_calls_it():
+    q = quotes_of("The tenants' association's Jane Pinchbeck says rents have doubled in two years.",
+                  "\"The costs are far too high for most of the families here,\" Ms Pinchbeck said.")
+    assert (q["The"].speaker, q["The"].kind) == ("Jane Pinchbeck", "named")

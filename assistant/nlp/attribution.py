@@ -34,6 +34,7 @@ from functools import lru_cache
 
 from .lexicon import (
     DOCUMENT_NOUNS,
+    HONORIFICS,
     EMPTY_PRONOUNS,
     FEMININE_WORDS,
     INDEFINITE,
@@ -219,7 +220,7 @@ def entity_name(ent) -> str:
     if doc[end - 1].text in ("’", "'") and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper():
         end += 1  # and the word after it
     text = doc[ent.start : end].text if end > ent.end else ent.text
-    if ent.label_ != "PERSON":
+    if not _is_person(ent):
         return clean_name(text)
     return clean_name(" ".join(_name_words(clean_name(text).split())))
 
@@ -431,7 +432,9 @@ class ParsedArticle:
             return found
         m = re.search(rf"((?:[A-Z][\w'’.-]* ){{1,3}}){re.escape(name)}\b", self.text[:at])
         if m:
-            first = _name_words(m.group(1).split() + [name])[:-1]
+            before = m.group(1).split()
+            owner = max((i for i, w in enumerate(before) if w.endswith(("'s", "’s"))), default=-1)
+            first = _name_words(before[owner + 1:] + [name])[:-1]  # "the Union's Wendy Caird": not the owner
             if first and not self.inside_quote(m.start()):
                 return self.cast.add(" ".join(first[-2:] + [name]), m.start(1))
         return found
@@ -525,6 +528,16 @@ def _agent(verb, outside):
 
 def _entity(tok):
     return next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+
+
+def _addressed(ent) -> bool:
+    """Does the entity open with a form of address ("Ms Caird", "Dr Ng")? Then it is a person,
+    whatever label the tagger gave it (it takes unfamiliar names for works or organisations)."""
+    return ent[0].lower_.rstrip(".") in HONORIFICS and len(ent) > 1 and ent[1].text[:1].isupper()
+
+
+def _is_person(ent) -> bool:
+    return ent.label_ == "PERSON" or _addressed(ent)
 
 
 def _cue(subject, verb) -> str:
@@ -678,7 +691,7 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
     if head_ent is not None and head_ent.label_ in ("PERSON", "ORG"):  # "SAG-AFTRA, the actors' union, called…"
         tok = tok.head
     ent = _entity(tok)
-    person = ent if ent is not None and ent.label_ == "PERSON" else _appositive_person(tok)
+    person = ent if ent is not None and _is_person(ent) else _appositive_person(tok)
     if person is not None and _role_only(entity_name(person)):
         person = None  # "Director said": a description, not a name
     if person is None and _role_only(_compound_name(tok)):  # "Chairman of the Joint Chiefs General Jo Bloggs said"

@@ -48,6 +48,9 @@ MASCULINE_WORDS = frozenset(
     businessman councilman grandfather uncle boy man""".split()
 )
 
+# Forms of address that only stand before a person's name ("Ms Caird said", whatever the tagger calls it).
+HONORIFICS = frozenset("mr mrs ms miss dr sir dame lady lord prof".split())
+
 # Determiners and quantifiers that make a description an unnamed source ("an official said").
 INDEFINITE = frozenset({"a", "an", "one", "another", "some", "several", "many", "two", "three", "other"})
 
