@@ -261,3 +261,12 @@ def test_a_name_after_ms_or_mr_is_a_person_whatever_the_tagger_calls_it():
     q = quotes_of("The tenants' association's Jane Pinchbeck says rents have doubled in two years.",
                   "\"The costs are far too high for most of the families here,\" Ms Pinchbeck said.")
     assert (q["The"].speaker, q["The"].kind) == ("Jane Pinchbeck", "named")
+
+
+def test_three_quoted_words_are_speech_only_when_they_make_a_clause():
+    a = make_article(title="Test story", path="story.txt", body=(
+        "Mayor Tom Hale said the flood was a \"test of nerve\" for the whole town.\n\n"
+        "One resident, Carla Mendes, looked at the water and said it was \"it's very scary\" to watch."))
+    found = {q.text: q for q in extract_quotes(a)}
+    assert "test of nerve" not in found
+    assert found["it's very scary"].speaker == "Carla Mendes"

@@ -788,13 +788,15 @@ def not_speech(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
 
 
 def too_short(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
-    """A scare quote rather than speech: one or two words, or three that no one is said to
-    say, unless the quote is a whole sentence ("Nobody knew.")."""
+    """A scare quote or a quoted label rather than speech: one or two words, or three that make
+    no clause ("declaration of war", where "she's a fascist" and "it's very scary" are speech)
+    or that no one is said to say; never a whole sentence ("Nobody knew.")."""
     text = pa.text[q.start : q.end].strip()
     n = len(text.split())
     if n > 3 or (text[:1].isupper() and re.search(r"[.!?]\W*$", text)):
         return False
-    return n <= 2 or (att.speaker is None and att.kind in ("", "title", "continuation"))
+    clause = re.search(r"\w[’']\w|\b(i|you|he|she|it|we|they)\b", text, re.I) is not None
+    return n <= 2 or att.speaker is None and att.kind in ("", "title", "continuation") or not clause
 
 
 # --- every quotation of an article ----------------------------------------------------------
