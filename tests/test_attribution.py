@@ -270,3 +270,10 @@ def test_three_quoted_words_are_speech_only_when_they_make_a_clause():
     found = {q.text: q for q in extract_quotes(a)}
     assert "test of nerve" not in found
     assert found["it's very scary"].speaker == "Carla Mendes"
+
+
+def test_he_said_after_a_full_name_the_tagger_takes_for_an_organisation_is_that_person():
+    q = quotes_of("“The border will stay shut until spring,” said the army's commander, Omar Latif.",
+                  "Yusuf Barakzai says the talks will resume on Monday. “Nobody wants another winter of this,” he said.")
+    assert q["The"].speaker == "Omar Latif"
+    assert (q["Nobody"].speaker, q["Nobody"].kind) == ("Yusuf Barakzai", "pronoun")

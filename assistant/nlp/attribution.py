@@ -890,11 +890,22 @@ def _introducer(pa: ParsedArticle, at: int, pronoun: str = "") -> Speaker | None
     subject, verb = found
     att = classify(pa, subject, pa.at(subject.doc, subject.idx), verb, according=verb is None)
     who = att.speaker
-    if who is not None and who.org and pronoun in ("he", "she") and " " not in who.name:
-        person = pa.known_as(who.name, pa.at(subject.doc, subject.idx))
-        who = person if person is not None and not person.org and " " in person.name else who
+    if who is not None and who.org and pronoun in ("he", "she"):
+        if " " not in who.name:
+            person = pa.known_as(who.name, pa.at(subject.doc, subject.idx))
+            who = person if person is not None and not person.org and " " in person.name else who
+        elif _personal_name(who.name):  # "Jabril Rajoub says …": a full name the tagger took for a body
+            who = pa.cast.add(who.name, pa.at(subject.doc, subject.idx))
     named = att.kind in ("named", "title", "according-to")
     return who if who is not None and not who.org and named and who.fits(pronoun) else None
+
+
+def _personal_name(name: str) -> bool:
+    """Two or three capitalised words, none of them a noun for a body ("Union", "Ministry"):
+    a name that reads as a person's."""
+    parts = name.split()
+    return 2 <= len(parts) <= 3 and all(p[:1].isupper() and not p.isupper() and p.replace("-", "").replace("'", "").isalpha()
+                                        and p.lower() not in ORGANISATION_NOUNS for p in parts)
 
 
 def _continue(pa: ParsedArticle, found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpan, Attribution]]:
