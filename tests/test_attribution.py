@@ -277,3 +277,10 @@ def test_he_said_after_a_full_name_the_tagger_takes_for_an_organisation_is_that_
                   "Yusuf Barakzai says the talks will resume on Monday. “Nobody wants another winter of this,” he said.")
     assert q["The"].speaker == "Omar Latif"
     assert (q["Nobody"].speaker, q["Nobody"].kind) == ("Yusuf Barakzai", "pronoun")
+
+
+def test_a_quote_under_someones_claim_or_accusation_is_theirs():
+    q = quotes_of("Councillor Rosa Albrecht opened the meeting on the budget.",
+                  "Residents then debated the cuts and Mayor Piet de Jong's claim that the library was \"a luxury the "
+                  "town can no longer afford\".")
+    assert (q["a"].speaker, q["a"].kind) == ("Piet de Jong", "named")

@@ -35,6 +35,7 @@ from functools import lru_cache
 from .lexicon import (
     DOCUMENT_NOUNS,
     HONORIFICS,
+    SPEECH_NOUNS,
     EMPTY_PRONOUNS,
     FEMININE_WORDS,
     INDEFINITE,
@@ -730,6 +731,11 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
 def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
     """The quotation's own attribution, from its sentence (NOBODY when it has none)."""
     frame = _frame(pa, q)
+    owner = _speech_noun_owner(pa, q)
+    if owner is not None:  # "Sharon's accusation that Arafat was “…”"
+        att = classify(pa, owner, q.start, None)
+        if att.speaker is not None:
+            return att
     outside = lambda t: t.text != _PLACEHOLDER and not pa.inside_quote(pa.at(t.doc, t.idx))  # noqa: E731
     verb = _speech_verb(frame, q, pa, outside)
     obj = _according_to(frame)
@@ -753,6 +759,20 @@ def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
         reported = classify(pa, _subject(outer, outside=outside), q.start, outer)
         return reported if reported.speaker is not None else att
     return att
+
+
+def _speech_noun_owner(pa: ParsedArticle, q: QuoteSpan):
+    """The owner of a noun for something said that governs the quotation before any verb does
+    ("Mr Sharon's accusation that Mr Arafat was “…”": Sharon), or None."""
+    doc = pa.doc_for(q)
+    inside = [t for t in doc if q.start <= pa.at(doc, t.idx) < max(q.end, q.start + 1)]  # its words, or the placeholder
+    mark = next((t for t in inside if t.head not in inside), None)
+    for a in mark.ancestors if mark is not None else []:
+        if a.pos_ in ("VERB", "AUX") and _speech(a):
+            return None
+        if a.pos_ == "NOUN" and _singular(a) in SPEECH_NOUNS:
+            return next((c for c in a.children if c.dep_ == "poss" and c.lower_ not in ("its", "their", "his", "her")), None)
+    return None
 
 
 def _reporter(verb, outside):

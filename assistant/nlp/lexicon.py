@@ -48,6 +48,12 @@ MASCULINE_WORDS = frozenset(
     businessman councilman grandfather uncle boy man""".split()
 )
 
+# Nouns for something said: whoever owns one said the words it introduces ("Sharon's accusation that …").
+SPEECH_NOUNS = frozenset(
+    """accusation allegation claim statement remark comment words warning promise pledge threat demand denial
+    assertion insistence admission assessment prediction vow plea appeal argument complaint charge""".split()
+)
+
 # Forms of address that only stand before a person's name ("Ms Caird said", whatever the tagger calls it).
 HONORIFICS = frozenset("mr mrs ms miss dr sir dame lady lord prof".split())
 
