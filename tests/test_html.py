@@ -265,3 +265,16 @@ def test_a_pager_line_is_furniture_but_a_sentence_with_a_count_is_not():
         assert chrome_reason(line) == "pager"
     for line in ("5 of 218 passengers were hurt.", "Two of the 218 results were void, officials said."):
         assert chrome_reason(line) is None
+
+
+def test_a_plea_for_the_readers_support_is_furniture_but_a_story_about_donations_is_not():
+    from assistant.html_chrome import chrome_reason
+
+    for line in ("Do you enjoy reading this blog? If you do, please support us so that we can stay independent.",
+                 "Your support matters. Donate now to keep our journalism free for everyone.",
+                 "Become a member today and you will get our newsletter first."):
+        assert chrome_reason(line) == "appeal"
+    for line in ("The charity asked residents to donate blankets before the winter, its director said.",
+                 "“Please support us if you can,” the shelter’s manager told reporters on Monday.",
+                 "Donations to the flood appeal reached $2 million, the council said."):
+        assert chrome_reason(line) is None

@@ -20,6 +20,12 @@ _CREDIT = re.compile(r"^\(?(?:%s)(?: credit| by| courtesy)?\s*[:/|]|\((?:%s)[^()
                      % ("|".join(CREDIT_WORDS), "|".join(CREDIT_WORDS)), re.I)
 # "1 - 5 of 218 results", "Page 2 of 7", "Showing 10 of 40 stories": a pager, whatever it counts.
 _PAGER = re.compile(r"^(?:showing |page )?\d[\d,]*(?:\s*[-–]\s*\d[\d,]*)? of \d[\d,]*(?: [^\W\d_]+)?\.?$", re.I)
+# "Please support us", "Support our journalism", "Donate now", "Become a member": a publisher asking
+# its reader (the line speaks to "you"), not an article's words (which would quote such a plea).
+_APPEAL = re.compile(r"\bsupport (?:us|our (?:journalism|work|reporting|newsroom))\b|\bdonat(?:e|ing|ion)\b"
+                     r"|\bbecome an? (?:member|supporter|subscriber|patron)\b", re.I)
+_YOU = re.compile(r"\byou(?:r)?\b", re.I)
+_APPEAL_WORDS = 60
 _SHORT = 8  # a share bar or a menu has at most this many words
 _PROMO_WORDS = 25  # a promo line ("Read more: <headline>") has at most this many
 _LINK_LINE_WORDS = 20  # a line that is one link's text and no sentence: a headline in a list of links
@@ -57,7 +63,7 @@ def _promo_opening(low: str, line: str) -> bool:
 
 def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset(), after: str = "") -> str | None:
     """Why ``line`` is page furniture ("cookie notice", "share bar", "language menu", "promo",
-    "photo credit", "link list", "pager", "no words": a short line of symbols or digits), or ``None``.
+    "photo credit", "link list", "pager", "appeal" (for support), "no words": a short line of symbols or digits), or ``None``.
     ``after`` is the line that follows it on the page."""
     words = _words(line)
     low = line.lower()
@@ -75,6 +81,8 @@ def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset()
     if len(words) <= _PROMO_WORDS and (_promo_opening(low.lstrip("•·-–—▶► "), line)
                                        or "all rights reserved" in low):
         return "promo"
+    if len(words) <= _APPEAL_WORDS and _APPEAL.search(line) and _YOU.search(line) and not re.search("[\"“”]", line):
+        return "appeal"
     if len(words) <= _PROMO_WORDS and _CREDIT.search(line.strip()):
         return "photo credit"
     if len(words) <= _LINK_LINE_WORDS and line in link_texts and not _SENTENCE_END.search(line) \
