@@ -91,3 +91,21 @@ def test_a_question_for_a_count_year_or_date_is_answered_only_by_a_sentence_that
     assert a.ask("How many divers are searching the ferry wreck near the bridge?").abstained  # divers, not counted
     assert a.ask("On what date did the old ferry sink near the bridge?").abstained
     a.close()
+
+
+def test_a_quote_split_by_its_attribution_is_found_by_the_words_between_and_answered_whole(tmp_path, embedder):
+    from assistant import Assistant
+
+    story = tmp_path / "privacy.txt"
+    story.write_text(
+        "Phone apps sell where their users go\n\n"
+        "Dozens of phone apps pass their users' locations to advertisers, researchers found.\n\n"
+        "Mara Lindqvist, a privacy researcher at a university in Oslo, studied the apps for two years.\n\n"
+        "“There are really no consequences” for firms that leak location data, she said, “other than a day "
+        "of bad headlines.”\n", encoding="utf-8")
+    a = Assistant(embedder=embedder, data_dir=tmp_path / "store", auto_seed=False)
+    a.ingest([story])
+    ans = a.ask("What did Mara Lindqvist say about firms that leak location data?")
+    assert "There are really no consequences" in ans.text and "a day of bad headlines" in ans.text
+    assert ans.text.index("There are really") < ans.text.index("a day of bad")
+    a.close()

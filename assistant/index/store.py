@@ -657,7 +657,7 @@ def _quote_meta(q, article: Article, chunk_id: str) -> dict[str, Any]:
         "kind": q.kind, "confidence": q.confidence,
         "title": article.title, "date": article.date, "source": article.source, "outlet": article.outlet,
         "char_start": q.char_start, "char_end": q.char_end, "sentence_start": q.sentence_start,
-        "sentence_end": q.sentence_end, "paragraph": q.paragraph,
+        "sentence_end": q.sentence_end, "paragraph": q.paragraph, "sentence": q.sentence,
     }
     from ..nlp.dates import date_key
 

@@ -60,10 +60,10 @@ class Quote:
 
     @classmethod
     def from_record(cls, r: dict[str, Any]) -> Quote:
-        """A quotation as the quote index stores it (its metadata with ``text``); the sentence is
-        not stored, only its offsets."""
+        """A quotation as the quote index stores it (its metadata with ``text``; the sentence is
+        "" in records written before it was stored)."""
         return cls(doc_id=r["doc_id"], speaker=r.get("speaker", ""), text=r["text"], char_start=r["char_start"],
-                   char_end=r["char_end"], sentence="", sentence_start=r.get("sentence_start", 0),
+                   char_end=r["char_end"], sentence=r.get("sentence", ""), sentence_start=r.get("sentence_start", 0),
                    sentence_end=r.get("sentence_end", 0), paragraph=r.get("paragraph", 0),
                    attribution=r.get("attribution", ""), speaker_title=r.get("speaker_title", ""),
                    aliases=[a for a in r.get("aliases", "").split("|") if a], title=r.get("title", ""),

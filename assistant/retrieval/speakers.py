@@ -106,7 +106,7 @@ def topic_terms(question: str, speakers: list[str]) -> list[str]:
 def match_quotes(question: str, records: list[StoredQuote], embedder, speakers: list[str],
                  keep_all: bool = False, cache=None) -> list[QuoteMatch]:
     """Quotes scored against the question: cosine of question and quote, plus a bonus for the
-    question's topic words found in them. Best first; weak ones dropped unless ``keep_all``.
+    question's topic words found in them or in the sentence that frames them. Best first; weak ones dropped unless ``keep_all``.
     With ``cache`` (an :class:`EmbeddingCache`), a quotation is embedded once, not per question."""
     if not records:
         return []
@@ -118,7 +118,7 @@ def match_quotes(question: str, records: list[StoredQuote], embedder, speakers: 
     dense = [by_text[r.quote.text] for r in records]
     out = []
     for r, d in zip(records, dense):
-        bag = stems(r.quote.text)
+        bag = stems(r.quote.text) | stems(r.quote.sentence)  # "“No consequences” for firms that …, he said"
         coverage = sum(1 for t in topic if t in bag) / len(topic) if topic else 0.0
         out.append(QuoteMatch(r, float(d) + 0.3 * coverage))
     out.sort(key=lambda m: -m.score)
@@ -127,7 +127,21 @@ def match_quotes(question: str, records: list[StoredQuote], embedder, speakers: 
     if keep_all:
         return out
     best = out[0].score
-    return [m for m in out if m.score >= MIN_SCORE and m.score >= RELATIVE * best]
+    return with_sentence_mates([m for m in out if m.score >= MIN_SCORE and m.score >= RELATIVE * best], out)
+
+
+def with_sentence_mates(chosen: list[QuoteMatch], scored: list[QuoteMatch]) -> list[QuoteMatch]:
+    """The chosen quotes, each with the other parts of its sentence's quotation in reading order
+    (“There are no consequences” for firms that …, he said, “other than bad press.”): a split quote
+    is answered whole."""
+    key = lambda m: (m.record.quote.doc_id, m.record.quote.sentence_start, m.record.quote.sentence_end)  # noqa: E731
+    out: list[QuoteMatch] = []
+    for m in chosen:
+        if any(key(o) == key(m) for o in out):
+            continue
+        mates = [o for o in scored if key(o) == key(m) and o.record.quote.speaker == m.record.quote.speaker]
+        out.extend(sorted(mates, key=lambda o: o.record.quote.char_start))
+    return out
 
 
 def boost(retrieval: Retrieval, passages: list[Passage], k: int, max_per_article: int) -> Retrieval:
