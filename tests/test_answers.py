@@ -109,3 +109,22 @@ def test_a_quote_split_by_its_attribution_is_found_by_the_words_between_and_answ
     assert "There are really no consequences" in ans.text and "a day of bad headlines" in ans.text
     assert ans.text.index("There are really") < ans.text.index("a day of bad")
     a.close()
+
+
+def test_what_someone_said_brings_the_quotes_just_before_and_after_the_best_one(tmp_path, embedder):
+    from assistant import Assistant
+
+    story = tmp_path / "tennis.txt"
+    story.write_text(
+        "Okafor wins opening match in Perth\n\n"
+        "Daniel Okafor beat the second seed in straight sets on Monday to open his season.\n\n"
+        "“I was nervous in the first few games, but it was a great start to my year,” Okafor said.\n\n"
+        "“My opponent is a fierce competitor and I am delighted to beat him.\n\n"
+        "“I will be fitter by the end of the tournament.”\n\n"
+        "The tournament continues on Wednesday with the mixed doubles.\n", encoding="utf-8")
+    a = Assistant(embedder=embedder, data_dir=tmp_path / "store", auto_seed=False)
+    a.ingest([story])
+    ans = a.ask("What did Daniel Okafor say about beating his opponent?")
+    assert "delighted to beat him" in ans.text
+    assert "great start to my year" in ans.text and "fitter by the end" in ans.text
+    a.close()

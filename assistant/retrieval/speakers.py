@@ -131,16 +131,19 @@ def match_quotes(question: str, records: list[StoredQuote], embedder, speakers: 
 
 
 def with_sentence_mates(chosen: list[QuoteMatch], scored: list[QuoteMatch]) -> list[QuoteMatch]:
-    """The chosen quotes, each with the other parts of its sentence's quotation in reading order
-    (“There are no consequences” for firms that …, he said, “other than bad press.”): a split quote
-    is answered whole."""
-    key = lambda m: (m.record.quote.doc_id, m.record.quote.sentence_start, m.record.quote.sentence_end)  # noqa: E731
+    """The chosen quotes, each with the speaker's quotes next to it in reading order: the other
+    parts of its sentence (“There are no consequences” for firms that …, he said, “other than
+    bad press.”) and the quote just before and just after it in the same or a neighbouring
+    paragraph (one utterance quoted in pieces is answered whole)."""
     out: list[QuoteMatch] = []
     for m in chosen:
-        if any(key(o) == key(m) for o in out):
-            continue
-        mates = [o for o in scored if key(o) == key(m) and o.record.quote.speaker == m.record.quote.speaker]
-        out.extend(sorted(mates, key=lambda o: o.record.quote.char_start))
+        q = m.record.quote
+        run = sorted((o for o in scored if o.record.quote.doc_id == q.doc_id and o.record.quote.speaker == q.speaker
+                      and abs(o.record.quote.paragraph - q.paragraph) <= 1), key=lambda o: o.record.quote.char_start)
+        at = next(i for i, o in enumerate(run) if o is m)
+        near = [o for i, o in enumerate(run) if abs(i - at) <= 1 or (
+            o.record.quote.sentence_start, o.record.quote.sentence_end) == (q.sentence_start, q.sentence_end)]
+        out.extend(o for o in near if o not in out)
     return out
 
 
