@@ -127,6 +127,10 @@ def test_baseline_comparison_flags_drops_beyond_tolerance():
     assert len(drops) == 1 and drops[0].startswith("test/hit@k")
     rising = rep.compare({"metrics": {"test": {"false_abstention": 0.0}}, "tolerance": {"default": 0.035}})
     assert len(rising) == 1 and rising[0].startswith("test/false_abstention")  # lower is better: a rise fails
+    # A slice with no abstention at all has no abstention precision: not a drop (its recall guards that).
+    none = EvalReport("s", "extractive", 5, 1, 1, {"test/news": {"abstention_precision": None, "hit@k": None}}, [])
+    drops = none.compare({"metrics": {"test/news": {"abstention_precision": 0.0, "hit@k": 0.9}}})
+    assert drops == ["test/news/hit@k: – vs baseline 0.900 (tolerance 0.035)"]
 
 
 def test_shipped_eval_set_is_complete_and_its_evidence_is_verbatim():

@@ -361,8 +361,8 @@ class EvalReport:
 
         def check(where: str, name: str, old: float | None, new: float | None) -> None:
             tol = float(tolerance.get(name, default_tol))
-            if old is None:
-                return
+            if old is None or (new is None and name == "abstention_precision"):
+                return  # (no abstention at all: nothing to be precise about; abstention_recall guards that)
             worse = new is None or (new > old + tol if name in LOWER_IS_BETTER else new < old - tol)
             if worse:
                 drops.append(f"{where}/{name}: {fmt(new, name)} vs baseline {fmt(old, name)} (tolerance {tol})")
