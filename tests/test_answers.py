@@ -73,58 +73,60 @@ def test_langchain_retriever_and_runnable(seeded):
     assert "UNRWA" in ans["answer"] and ans["citations"]
 
 
-def test_a_question_for_a_count_year_or_date_is_answered_only_by_a_sentence_that_gives_one(tmp_path, embedder):
+@pytest.fixture
+def story_store(tmp_path, embedder):
+    """A fresh store holding one story written for the test: ``story_store(*paragraphs)``."""
     from assistant import Assistant
 
-    story = tmp_path / "harbour.txt"
-    story.write_text(
-        "Harbour bridge to close for repairs\n\n"
-        "The harbour bridge, built in 1931, will close for six weeks of repairs, the port authority said.\n\n"
-        "The authority will cut its maintenance staff by 20 per cent after the work is done.\n\n"
-        "About 40 engineers will work on the bridge in shifts, and the ferry service will run every hour.\n\n"
-        "An old ferry sank near the bridge, and divers are still searching the wreck.\n", encoding="utf-8")
-    a = Assistant(embedder=embedder, data_dir=tmp_path / "store", auto_seed=False)
-    a.ingest([story])
+    opened = []
+
+    def make(*paragraphs: str):
+        path = tmp_path / f"story{len(opened)}.txt"
+        path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        a = Assistant(embedder=embedder, data_dir=tmp_path / f"store{len(opened)}", auto_seed=False)
+        opened.append(a)
+        a.ingest([path])
+        return a
+
+    yield make
+    for a in opened:
+        a.close()
+
+
+def test_a_question_for_a_count_year_or_date_is_answered_only_by_a_sentence_that_gives_one(story_store):
+    a = story_store(
+        "Harbour bridge to close for repairs",
+        "The harbour bridge, built in 1931, will close for six weeks of repairs, the port authority said.",
+        "The authority will cut its maintenance staff by 20 per cent after the work is done.",
+        "About 40 engineers will work on the bridge in shifts, and the ferry service will run every hour.",
+        "An old ferry sank near the bridge, and divers are still searching the wreck.")
     assert "1931" in a.ask("In what year was the harbour bridge built?").text
     assert "40 engineers" in a.ask("How many engineers will work on the harbour bridge?").text
     assert a.ask("How many maintenance workers does the port authority employ?").abstained  # a percentage only
     assert a.ask("How many divers are searching the ferry wreck near the bridge?").abstained  # divers, not counted
     assert a.ask("On what date did the old ferry sink near the bridge?").abstained
-    a.close()
 
 
-def test_a_quote_split_by_its_attribution_is_found_by_the_words_between_and_answered_whole(tmp_path, embedder):
-    from assistant import Assistant
-
-    story = tmp_path / "privacy.txt"
-    story.write_text(
-        "Phone apps sell where their users go\n\n"
-        "Dozens of phone apps pass their users' locations to advertisers, researchers found.\n\n"
-        "Mara Lindqvist, a privacy researcher at a university in Oslo, studied the apps for two years.\n\n"
+def test_a_quote_split_by_its_attribution_is_found_by_the_words_between_and_answered_whole(story_store):
+    a = story_store(
+        "Phone apps sell where their users go",
+        "Dozens of phone apps pass their users' locations to advertisers, researchers found.",
+        "Mara Lindqvist, a privacy researcher at a university in Oslo, studied the apps for two years.",
         "“There are really no consequences” for firms that leak location data, she said, “other than a day "
-        "of bad headlines.”\n", encoding="utf-8")
-    a = Assistant(embedder=embedder, data_dir=tmp_path / "store", auto_seed=False)
-    a.ingest([story])
+        "of bad headlines.”")
     ans = a.ask("What did Mara Lindqvist say about firms that leak location data?")
     assert "There are really no consequences" in ans.text and "a day of bad headlines" in ans.text
     assert ans.text.index("There are really") < ans.text.index("a day of bad")
-    a.close()
 
 
-def test_what_someone_said_brings_the_quotes_just_before_and_after_the_best_one(tmp_path, embedder):
-    from assistant import Assistant
-
-    story = tmp_path / "tennis.txt"
-    story.write_text(
-        "Okafor wins opening match in Perth\n\n"
-        "Daniel Okafor beat the second seed in straight sets on Monday to open his season.\n\n"
-        "“I was nervous in the first few games, but it was a great start to my year,” Okafor said.\n\n"
-        "“My opponent is a fierce competitor and I am delighted to beat him.\n\n"
-        "“I will be fitter by the end of the tournament.”\n\n"
-        "The tournament continues on Wednesday with the mixed doubles.\n", encoding="utf-8")
-    a = Assistant(embedder=embedder, data_dir=tmp_path / "store", auto_seed=False)
-    a.ingest([story])
+def test_what_someone_said_brings_the_quotes_just_before_and_after_the_best_one(story_store):
+    a = story_store(
+        "Okafor wins opening match in Perth",
+        "Daniel Okafor beat the second seed in straight sets on Monday to open his season.",
+        "“I was nervous in the first few games, but it was a great start to my year,” Okafor said.",
+        "“My opponent is a fierce competitor and I am delighted to beat him.",
+        "“I will be fitter by the end of the tournament.”",
+        "The tournament continues on Wednesday with the mixed doubles.")
     ans = a.ask("What did Daniel Okafor say about beating his opponent?")
     assert "delighted to beat him" in ans.text
     assert "great start to my year" in ans.text and "fitter by the end" in ans.text
-    a.close()
