@@ -63,8 +63,8 @@ def _promo_opening(low: str, line: str) -> bool:
 
 def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset(), after: str = "") -> str | None:
     """Why ``line`` is page furniture ("cookie notice", "share bar", "language menu", "promo",
-    "photo credit", "link list", "pager", "appeal" (for support), "no words": a short line of symbols or digits), or ``None``.
-    ``after`` is the line that follows it on the page."""
+    "photo credit", "link list", "pager", "appeal" for the reader's support, "no words": a short
+    line of symbols or digits), or ``None``. ``after`` is the line that follows it on the page."""
     words = _words(line)
     low = line.lower()
     if not words:

@@ -730,12 +730,12 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
 
 def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
     """The quotation's own attribution, from its sentence (NOBODY when it has none)."""
-    frame = _frame(pa, q)
     owner = _speech_noun_owner(pa, q)
     if owner is not None:  # "Sharon's accusation that Arafat was “…”"
         att = classify(pa, owner, q.start, None)
         if att.speaker is not None:
             return att
+    frame = _frame(pa, q)
     outside = lambda t: t.text != _PLACEHOLDER and not pa.inside_quote(pa.at(t.doc, t.idx))  # noqa: E731
     verb = _speech_verb(frame, q, pa, outside)
     obj = _according_to(frame)
@@ -975,7 +975,7 @@ def _context_wanted(pa: ParsedArticle) -> list[tuple[int, int]]:
         elif subject is not None and subject.pos_ == "NOUN" and not subject.text[:1].isupper():
             spans.update(pa.before_spans(q.start, lede=True))
             lead_in = True
-        if lead_in and (lead := _lead_in_sentence(pa, q)) is not None:
+        if lead_in and (lead := _lead_in_sentence(pa, q, according=True)) is not None:
             spans.add(lead)
         previous = q.start
     return sorted(sp for sp in spans if sp not in pa.docs and sp[1] > sp[0])

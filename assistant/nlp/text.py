@@ -133,7 +133,7 @@ def asks_for_amount(question: str) -> bool:
 
 _YEAR_QUESTION = re.compile(r"\b(what|which) year\b", re.I)
 _DATE_QUESTION = re.compile(r"\b(what|which) (date|day)\b", re.I)
-_COUNT_QUESTION = re.compile(r"\bhow many\b", re.I)
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b|\b(last|this|next|that) year\b", re.I)
 _MONTHS = "january february march april june july august september october november december"  # "may": below
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
@@ -142,8 +142,6 @@ _DATE = re.compile(r"\b(%s|%s|yesterday|today|tonight|tomorrow)\b|\bmay\s+\d{1,2
                    % (_MONTHS.replace(" ", "|"), _WEEKDAYS.replace(" ", "|")), re.I)
 _NOT_A_COUNT = re.compile(r"^(\d[\d,.]*\s*(%|per\s?cent\b|percent\b)|(1[5-9]\d\d|20\d\d)s?\b)", re.I)
 
-
-_HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _COUNT_STOP = frozenset("are were is was did do does have has had will would can could of in at on for to per from been "
                         "be the a an that who which".split())
 _IRREGULAR_PLURALS = frozenset("children men women police staff cattle sheep fish aircraft feet teeth mice geese".split())
@@ -176,7 +174,7 @@ def answer_kind(question: str) -> str:
         return "year"
     if _DATE_QUESTION.search(question):
         return "date"
-    if _COUNT_QUESTION.search(question):
+    if _HOW_MANY.search(question):
         return "count"
     return "amount" if asks_for_amount(question) else ""
 

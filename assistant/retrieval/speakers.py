@@ -106,8 +106,9 @@ def topic_terms(question: str, speakers: list[str]) -> list[str]:
 def match_quotes(question: str, records: list[StoredQuote], embedder, speakers: list[str],
                  keep_all: bool = False, cache=None) -> list[QuoteMatch]:
     """Quotes scored against the question: cosine of question and quote, plus a bonus for the
-    question's topic words found in them or in the sentence that frames them. Best first; weak ones dropped unless ``keep_all``.
-    With ``cache`` (an :class:`EmbeddingCache`), a quotation is embedded once, not per question."""
+    question's topic words found in them or in the sentence that frames them. Best first; unless
+    ``keep_all``, weak ones are dropped and each kept one brings its neighbours (:func:`with_neighbours`). With
+    ``cache`` (an :class:`EmbeddingCache`), a quotation is embedded once, not per question."""
     if not records:
         return []
     topic = topic_terms(question, speakers)
@@ -127,10 +128,10 @@ def match_quotes(question: str, records: list[StoredQuote], embedder, speakers: 
     if keep_all:
         return out
     best = out[0].score
-    return with_sentence_mates([m for m in out if m.score >= MIN_SCORE and m.score >= RELATIVE * best], out)
+    return with_neighbours([m for m in out if m.score >= MIN_SCORE and m.score >= RELATIVE * best], out)
 
 
-def with_sentence_mates(chosen: list[QuoteMatch], scored: list[QuoteMatch]) -> list[QuoteMatch]:
+def with_neighbours(chosen: list[QuoteMatch], scored: list[QuoteMatch]) -> list[QuoteMatch]:
     """The chosen quotes, each with the speaker's quotes next to it in reading order: the other
     parts of its sentence (“There are no consequences” for firms that …, he said, “other than
     bad press.”) and the quote just before and just after it in the same or a neighbouring
