@@ -130,3 +130,16 @@ def test_what_someone_said_brings_the_quotes_just_before_and_after_the_best_one(
     ans = a.ask("What did Daniel Okafor say about beating his opponent?")
     assert "delighted to beat him" in ans.text
     assert "great start to my year" in ans.text and "fitter by the end" in ans.text
+
+
+def test_who_is_the_role_is_answered_only_by_a_sentence_that_names_whoever_holds_it(story_store):
+    a = story_store(
+        "Flood relief convoy reaches hill villages",
+        "A relief convoy reached the flooded hill villages on Tuesday after a local commander asked the army "
+        "to clear the road.",
+        "The convoy was led by Colonel Ingrid Maalouf, the head of the regional rescue service, officials said.",
+        "Aid workers said the water supply in the villages was still cut.")
+    assert "Ingrid Maalouf" in a.ask("Who led the relief convoy to the hill villages?").text
+    assert "Ingrid Maalouf" in a.ask("Who is the head of the regional rescue service?").text
+    assert a.ask("Who was the local commander who asked the army to clear the road?").abstained  # never named
+    assert a.ask("Who is the spokesman of the regional rescue service?").abstained  # no spokesman named

@@ -23,12 +23,15 @@ from .protocol import Answerer, StreamingAnswerer, final_answer  # noqa: F401 (A
 from ..nlp.text import (
     SPEECH_IN_TEXT,
     answer_kind,
+    asks_who,
     counted_noun,
     has_kind,
     speaks_in,
     content_terms,
     is_speech_question,
     key_terms,
+    names_someone,
+    role_noun,
     stems,
 )
 
@@ -145,6 +148,8 @@ class ExtractiveAnswerer(StreamingAnswerer):
         - a question for a year, a date, a count or an amount needs one in the sentence
           (:func:`answer_kind`; "how many" is not answered by a percentage or a year, and
           the sentence names what is counted: :func:`counted_noun`);
+        - "who…" needs a name the question does not give, and "who is the <role>" that name
+          next to the role noun (:func:`names_someone`; "a local commander" unnamed is no answer);
         - ``foreign_quotes``: where the quotations (:class:`ForeignQuote`) the quote index attributes to
           someone other than the person asked about; "what did Rubio say" is not answered by
           Vance's words;
@@ -157,6 +162,8 @@ class ExtractiveAnswerer(StreamingAnswerer):
         speech = is_speech_question(question)
         kind = answer_kind(question)
         counted = counted_noun(question) if kind == "count" else ""
+        who = asks_who(question)
+        role = role_noun(question) if who else ""
         passage_stems = [stems(p.text) | stems(p.title) | stems(p.date) for p in passages]
 
         def ok(c: _Sentence) -> bool:
@@ -172,6 +179,8 @@ class ExtractiveAnswerer(StreamingAnswerer):
             if kind and not has_kind(c.text, kind):
                 return False
             if counted and counted not in stems(c.text):
+                return False
+            if who and not (names_someone(c.text, question, role) or not role and names_someone(c.prev, question)):
                 return False
             if speech and speakers and not any(speaks_in(c.text, c.prev, n) for n in speakers):
                 return False

@@ -200,3 +200,51 @@ def has_number(text: str) -> bool:
 def stems(text: str) -> set[str]:
     """Every word's stem, stop words included (for matching names and numbers)."""
     return {w.lower() if w[0].isdigit() else stem(w) for w in words(text)}
+
+
+_WHO_QUESTION = re.compile(r"^\W*who\b", re.I)
+_ROLE_QUESTION = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(.+)$", re.I)
+_CALENDAR_WORDS = frozenset((_MONTHS + " may " + _WEEKDAYS).split())
+_ROLE_WINDOW = 4  # words between a role noun and the name it goes with ("spokesman Brigadier General Ron Kitrey")
+
+
+def asks_who(question: str) -> bool:
+    """Does the question ask who (a person or a body that did something)?"""
+    return bool(_WHO_QUESTION.match(question))
+
+
+def role_noun(question: str) -> str:
+    """For "Who is/was the <role>…?", the role's head noun ("Who was the Israeli Defence
+    Ministry spokesman who said…": "spokesman"; "Who is the commander of…": "commander"),
+    else ""."""
+    m = _ROLE_QUESTION.match(question)
+    if not m:
+        return ""
+    head = ""
+    for w in words(m.group(1)):
+        if w[0].isupper():
+            if head:  # a name after the role ("the commander Smith…") ends it
+                break
+            continue
+        if w.lower() in STOPWORDS:
+            break
+        head = w.lower()
+    return head
+
+
+def names_someone(text: str, question: str, role: str = "") -> bool:
+    """Does ``text`` name someone the question does not (a capitalised word that does not open
+    the sentence, is no stop word or calendar word, and whose stem is not in the question)? With
+    ``role``, the name must stand within a few words of that role noun ("commander Haji Zaman",
+    "Zaman, a local commander"): a sentence about "a local commander" who is never named, or one
+    naming people but not the spokesman asked about, is no answer to "who was the spokesman"."""
+    asked = stems(question)
+    tokens = words(text)
+    named = [i for i, w in enumerate(tokens) if w[0].isupper() and (i > 0 or len(tokens) > 1 and tokens[1][0].isupper())
+             and w.lower() not in STOPWORDS and w.lower() not in _CALENDAR_WORDS
+             and stem(w.split("-")[0]) not in asked]
+    if not role:
+        return bool(named)
+    role_stem = stem(role)
+    at = [i for i, w in enumerate(tokens) if w.islower() and stem(w) == role_stem]
+    return any(abs(i - j) <= _ROLE_WINDOW for i in named for j in at)
