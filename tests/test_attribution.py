@@ -284,3 +284,14 @@ def test_a_quote_under_someones_claim_or_accusation_is_theirs():
                   "Residents then debated the cuts and Mayor Piet de Jong's claim that the library was \"a luxury the "
                   "town can no longer afford\".")
     assert (q["a"].speaker, q["a"].kind) == ("Piet de Jong", "named")
+
+
+def test_a_quote_left_unclosed_where_a_new_one_opens_is_not_the_next_speakers():
+    # One paragraph with straight quotes, the second quote never closed: its piece ends where the next
+    # quote opens, and the next quote's "Lena Brandt told" is not its attribution.
+    q = quotes_of('Senator Mark Ellison says the report must be made public. "Voters need to read it," he said. '
+                  '"Some members fear it will be buried in committee. The hearing opens next week in the capital. '
+                  '"We have nothing to hide," Lena Brandt told reporters.')
+    assert q["Some"].speaker != "Lena Brandt"
+    assert (q["Some"].speaker, q["Some"].kind) == ("Mark Ellison", "continuation")
+    assert q["We"].speaker == "Lena Brandt"

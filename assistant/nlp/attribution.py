@@ -270,11 +270,16 @@ _MASK_MIN = 40  # quotations shorter than this many characters are parsed as the
 def quote_sentences(text: str, ps: int, pe: int, q: QuoteSpan) -> list[tuple[int, int]]:
     """The text's sentences (within paragraph [ps, pe)) that hold quotation ``q``; when the quote
     ends its sentence with "!" or "?" and the next sentence opens with a verb of speech near its
-    start ("“Why close it?” Quinn asked."), that one too: the splitter breaks after "?”"."""
+    start ("“Why close it?” Quinn asked."), that one too: the splitter breaks after "?”". A quote
+    left unclosed where a new one opens ends its sentence there."""
     from ..nlp.sentences import sentence_spans
 
     sents = sentence_spans(text, ps, pe) or [(ps, pe)]
     own = [(s, e) for s, e in sents if s < q.end + 1 and e > q.start - 1]
+    if not q.open_ended and q.end < pe and text[q.end] not in "\"”":
+        # A piece cut where a new quote opens without the old one closing (``… organisation. "Osama …``):
+        # its sentence ends with it; the splitter, counting marks, would run it on into the next quote's.
+        own = [(s, min(e, q.end)) for s, e in own if s < q.end]
     if own and re.match(r"[!?]", text[q.end - 1 : q.end]) and not text[q.end + 1 : own[-1][1]].strip():
         after = [(s, e) for s, e in sents if s >= own[-1][1]][:1]
         if after and _speech_words(" ".join(text[after[0][0] : after[0][1]].split()[:5])):
