@@ -295,3 +295,13 @@ def test_a_quote_left_unclosed_where_a_new_one_opens_is_not_the_next_speakers():
     assert q["Some"].speaker != "Lena Brandt"
     assert (q["Some"].speaker, q["Some"].kind) == ("Mark Ellison", "continuation")
     assert q["We"].speaker == "Lena Brandt"
+
+
+def test_the_company_is_the_one_organisation_it_can_be_and_no_guess_among_several():
+    one = quotes_of("Harlow Foods has recalled its frozen pies after a labelling error.",
+                    "The pies, the company warned, “may contain traces of peanut that are not on the label.”")
+    assert one["may"].speaker == "Harlow Foods"
+    several = quotes_of("Analysts at the Bank of Ostria and traders at Kessler & Wong expect shares of Drummond "
+                        "Motors to fall.",
+                        "The results, the company warned, “will be weaker than any we have reported in ten years.”")
+    assert several["will"].speaker == ""  # three organisations, none described as a company: no guess
