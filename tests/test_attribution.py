@@ -305,3 +305,10 @@ def test_the_company_is_the_one_organisation_it_can_be_and_no_guess_among_severa
                         "Motors to fall.",
                         "The results, the company warned, “will be weaker than any we have reported in ten years.”")
     assert several["will"].speaker == ""  # three organisations, none described as a company: no guess
+
+
+def test_the_quoted_last_words_of_a_reported_sentence_are_speech_and_a_bare_scare_quote_is_not():
+    q = quotes_of("Councillor Ruth Adeyemi said the new bus timetable was “unworkable.”",
+                  "Residents have dubbed the junction “the maze” for years.")
+    assert (q["unworkable"].speaker, q["unworkable"].kind) == ("Ruth Adeyemi", "named")
+    assert "the" not in q

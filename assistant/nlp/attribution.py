@@ -826,6 +826,8 @@ def too_short(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
     n = len(text.split())
     if n > 3 or (text[:1].isupper() and re.search(r"[.!?]\W*$", text)):
         return False
+    if re.search(r"[.!?]$", text) and att.speaker is not None and att.cue and att.kind in ("named", "pronoun", "title"):
+        return False  # the last words of a reported sentence, quoted ("the plan will be “evaluated.”", Doe said)
     clause = re.search(r"\w[’']\w|\b(i|you|he|she|it|we|they)\b", text, re.I) is not None
     return n <= 2 or att.speaker is None and att.kind in ("", "title", "continuation") or not clause
 
@@ -965,7 +967,7 @@ def _continue(pa: ParsedArticle, found: list[tuple[QuoteSpan, Attribution]]) -> 
 def _never_speech(text: str, q: QuoteSpan) -> bool:
     """Known before parsing: one or two words that are not a sentence (a label, a scare quote)."""
     words = text[q.start : q.end].split()
-    return len(words) <= 2 and not (words and words[0][:1].isupper() and re.search(r"[.!?]\W*$", words[-1]))
+    return len(words) <= 2 and not (words and re.search(r"[.!?]$", words[-1]))  # "Nobody knew.", "… “evaluated.”"
 
 
 def _context_wanted(pa: ParsedArticle) -> list[tuple[int, int]]:
