@@ -278,3 +278,18 @@ def test_a_plea_for_the_readers_support_is_furniture_but_a_story_about_donations
                  "“Please support us if you can,” the shelter’s manager told reporters on Monday.",
                  "Donations to the flood appeal reached $2 million, the council said."):
         assert chrome_reason(line) is None
+
+
+def test_bylines_contributor_lines_graphic_labels_and_editors_asides_are_furniture_but_sentences_are_not():
+    from assistant.ingestion.html_chrome import chrome_reason
+
+    for line in ("By Dana Whitlock and Omar Haddad | Graphics by Lee Park", "Written by Priya Nair",
+                 "Reporting by Tom Ashby in Lagos; Editing by Ruth Mwangi", "Authors: Ana Brito, Jonas Veld",
+                 "Staff reporters Kim Lau and Eli Stone contributed to this report."):
+        assert chrome_reason(line) == "byline", line
+    assert chrome_reason("planned route") == "label"
+    assert chrome_reason("[Read more about how we analysed the shipping data.]") == "promo"
+    for line in ("By noon the road was closed.", "By Order of the Court, the hearing is adjourned",
+                 "By Product", "Written by hand, the letter reached the mayor on Friday.",
+                 "The mayor said residents contributed to the fund for years.", "侵权案例层出不穷", "if ("):
+        assert chrome_reason(line) is None, line

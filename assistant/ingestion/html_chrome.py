@@ -25,6 +25,21 @@ _PAGER = re.compile(r"^(?:showing |page )?\d[\d,]*(?:\s*[-–]\s*\d[\d,]*)? of \
 _APPEAL = re.compile(r"\bsupport (?:us|our (?:journalism|work|reporting|newsroom))\b|\bdonat(?:e|ing|ion)\b"
                      r"|\bbecome an? (?:member|supporter|subscriber|patron)\b", re.I)
 _YOU = re.compile(r"\byou(?:r)?\b", re.I)
+# "By Jane Doe | Imagery by …", "(By Jane Doe) Enditem/", "Written by Jane Doe", "Authors: Jane Doe, John Roe",
+# "Reporting by Jane Doe; Editing by John Roe": who wrote or edited the piece, a line of names.
+_BYLINE = re.compile(r"^\(?(?i:by|written by|words by|reporting by|additional reporting by|editing by|authors?:)"
+                     r"\s+[A-Z]")
+_CONTRIBUTED = re.compile(r"\bcontributed (?:reporting|to (?:this|the) (?:report|story|article))", re.I)
+# "[Read more about how we analysed the data.]", "[This story has been updated.]": an editor's aside.
+_BRACKETED = re.compile(r"^\[[^\[\]]+\]$")
+# "For more on news from around the world, please visit …", "Watch this video explainer:".
+_VISIT = re.compile(r"^for more (?:on|news|information|stories)\b.*\b(?:visit|click|see|go to)\b"
+                    r"|^(?:watch|listen to) (?:this|the|our)\b.{0,60}:$", re.I)
+_BYLINE_WORDS = 20
+_LABEL = re.compile(r"[a-z]+(?:[ -][a-z]+)?")  # one or two lower-case words and nothing else
+# The small words between the names of a byline ("By Jane Doe in London and John Roe | Imagery by …").
+_BYLINE_LINKS = frozenset("""by and in at for with of from the editing reporting additional imagery graphics photos
+                             photography staff writer writers correspondent reporter editor""".split())
 _APPEAL_WORDS = 60
 _SHORT = 8  # a share bar or a menu has at most this many words
 _PROMO_WORDS = 25  # a promo line ("Read more: <headline>") has at most this many
@@ -63,8 +78,9 @@ def _promo_opening(low: str, line: str) -> bool:
 
 def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset(), after: str = "") -> str | None:
     """Why ``line`` is page furniture ("cookie notice", "share bar", "language menu", "promo",
-    "photo credit", "link list", "pager", "appeal" for the reader's support, "no words": a short
-    line of symbols or digits), or ``None``. ``after`` is the line that follows it on the page."""
+    "photo credit", "byline", "label" of a graphic or section, "link list", "pager", "appeal" for
+    the reader's support, "no words": a short line of symbols or digits), or ``None``. ``after``
+    is the line that follows it on the page."""
     words = _words(line)
     low = line.lower()
     if not words:
@@ -85,10 +101,31 @@ def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset()
         return "appeal"
     if len(words) <= _PROMO_WORDS and _CREDIT.search(line.strip()):
         return "photo credit"
+    if _byline(line, words):
+        return "byline"
+    if len(words) <= _PROMO_WORDS and (_BRACKETED.match(line.strip()) or _VISIT.search(line.strip())):
+        return "promo"
+    if _LABEL.fullmatch(line.strip()):
+        return "label"  # a graphic's or a section's label ("intro", "planned parenthood"), never a paragraph
     if len(words) <= _LINK_LINE_WORDS and line in link_texts and not _SENTENCE_END.search(line) \
             and not _continues(line, after):
         return "link list"
     return None
+
+
+def _byline(line: str, words: list[str]) -> bool:
+    """A line naming who wrote, reported or edited the piece ("By Jane Doe", "Jane Doe contributed to this
+    report."), not a sentence that opens with "By" ("By noon the road was closed.")."""
+    text = line.strip()
+    if len(words) <= _PROMO_WORDS and _CONTRIBUTED.search(text):
+        return True
+    if len(words) > _BYLINE_WORDS or not _BYLINE.match(text):
+        return False
+    if re.search(r"(?<!\b[A-Z])[.!?][\"”’)]*$", text):  # "By J. Smith", not "By Monday it was over."
+        return False
+    found = _WORD.findall(text)
+    names = sum(w[:1].isupper() for w in found[1:])
+    return names >= 2 and sum(w.islower() and w not in _BYLINE_LINKS for w in found) <= 1  # names, not a clause
 
 
 def drop_chrome(lines: list[str], link_texts: frozenset[str] | set[str] = frozenset()) -> list[str]:
