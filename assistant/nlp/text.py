@@ -248,3 +248,41 @@ def names_someone(text: str, question: str, role: str = "") -> bool:
     role_stem = stem(role)
     at = [i for i, w in enumerate(tokens) if w.islower() and stem(w) == role_stem]
     return any(abs(i - j) <= _ROLE_WINDOW for i in named for j in at)
+
+
+_WHERE_QUESTION = re.compile(r"^\W*where\b", re.I)
+_LOCATIVE = frozenset("in at near outside inside from across along off into between around".split())
+_PLACE_WINDOW = 4  # words from a locative preposition to the place it introduces ("at the intersection of Perth Road")
+
+
+def asks_where(question: str) -> bool:
+    return bool(_WHERE_QUESTION.match(question))
+
+
+def names_place(text: str, question: str) -> bool:
+    """Does ``text`` name a place the question does not: a capitalised word, not in the question,
+    a few words after a locative preposition ("in Sydney", "at the intersection of Perth Road")?
+    "a vigil in the hometown of former Beatle X" names no place."""
+    asked = stems(question)
+    tokens = words(text)
+    return any(w[0].isupper() and w.lower() not in STOPWORDS and w.lower() not in _CALENDAR_WORDS
+               and stem(w.split("-")[0]) not in asked
+               and any(t.lower() in _LOCATIVE for t in tokens[max(0, i - _PLACE_WINDOW) : i])
+               for i, w in enumerate(tokens) if i > 0)
+
+
+_COUNT_WINDOW = 3  # words between a number and the noun it counts ("24 civilians", "22 air security officers")
+
+
+def counts_noun(text: str, noun: str) -> bool:
+    """Does ``text`` give a number for ``noun`` (a stem): a number at most a few words before it
+    ("more than 3,000 maintenance workers", "the dead were five children"), not a number of
+    something else in the same sentence ("blasted several vehicles … killing 14")?"""
+    tokens = words(text)
+    for j, w in enumerate(tokens):
+        if stem(w) != noun:
+            continue
+        before = tokens[max(0, j - _COUNT_WINDOW) : j]
+        if any(t[0].isdigit() and not _NOT_A_COUNT.match(t) or t.islower() and t in NUMBER_WORDS for t in before):
+            return True
+    return False
