@@ -155,3 +155,13 @@ def test_where_needs_a_place_and_how_many_a_number_for_the_thing_counted(story_s
     assert "12 sheds" in a.ask("How many sheds did the storm damage along the harbour?").text
     assert a.ask("How many boats did the storm damage along the harbour?").abstained  # "several", and 12 sheds
     assert a.ask("Where did the storm first make landfall?").abstained  # no place given for it
+
+
+def test_what_x_said_is_not_answered_by_someone_else_saying_he_waits_for_x(story_store):
+    a = story_store(
+        "Ceasefire talks stall after airstrikes",
+        "Rebel leader Ivo Darsk has been under pressure since the airstrikes on the northern towns. Premier Tomas "
+        "Reyl said he was waiting for action, not promises, from the rebel leader on the airstrikes.",
+        "Aid groups said the northern towns had been without water for a week.")
+    ans = a.ask("What did Ivo Darsk say about the airstrikes?")
+    assert ans.abstained and "Ivo Darsk" in ans.text  # "They mention Ivo Darsk, but not what Ivo Darsk said"

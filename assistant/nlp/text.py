@@ -92,7 +92,9 @@ def speaks_in(sentence: str, previous: str, name: str) -> bool:
     return bool(_PRONOUN_SPEAKS.search(text)) and bool(mention.search(previous))
 
 
-_PRONOUN_SPEAKS = re.compile(rf"\b(?:he|she)\s+(?:\w+\s+)?{_SPEECH_WORD}\b|\b{_SPEECH_WORD}\s+(?:he|she)\b", re.I)
+# "he said", "she later told", and the inverted "…," said he. — not "Doe said he was waiting" (Doe speaks).
+_PRONOUN_SPEAKS = re.compile(rf"\b(?:he|she)\s+(?:\w+\s+)?{_SPEECH_WORD}\b|\b{_SPEECH_WORD}\s+(?:he|she)\b(?=\s*(?:[,.;:!?]|$))",
+                             re.I)
 
 
 @lru_cache(maxsize=256)
