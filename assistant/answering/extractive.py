@@ -23,16 +23,13 @@ from .protocol import Answerer, StreamingAnswerer, final_answer  # noqa: F401 (A
 from ..nlp.text import (
     SPEECH_IN_TEXT,
     answer_kind,
-    asks_where,
     asks_who,
     counted_noun,
-    counts_noun,
     has_kind,
     speaks_in,
     content_terms,
     is_speech_question,
     key_terms,
-    names_place,
     names_someone,
     role_noun,
     stems,
@@ -151,8 +148,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
           the one before it ("Rubio is scheduled to visit" is not Rubio saying anything);
         - a question for a year, a date, a count or an amount needs one in the sentence
           (:func:`answer_kind`; "how many" is not answered by a percentage or a year, and
-          the sentence gives a number for what is counted: :func:`counted_noun`, :func:`counts_noun`);
-        - "where…" needs a place the question does not name (:func:`names_place`);
+          the sentence names what is counted: :func:`counted_noun`);
         - "who…" needs a name the question does not give, and "who is the <role>" that name
           next to the role noun (:func:`names_someone`; "a local commander" unnamed is no answer);
         - ``foreign_quotes``: where the quotations (:class:`ForeignQuote`) the quote index attributes to
@@ -168,7 +164,6 @@ class ExtractiveAnswerer(StreamingAnswerer):
         kind = answer_kind(question)
         counted = counted_noun(question) if kind == "count" else ""
         who = asks_who(question)
-        where = asks_where(question)
         role = role_noun(question) if who else ""
         passage_stems = [stems(p.text) | stems(p.title) | stems(p.date) for p in passages]
 
@@ -184,9 +179,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
                     return False
             if kind and not has_kind(c.text, kind):
                 return False
-            if counted and not counts_noun(c.text, counted):
-                return False
-            if where and not names_place(c.text, question):
+            if counted and counted not in stems(c.text):
                 return False
             if who and not (names_someone(c.text, question, role) or not role and names_someone(c.prev, question)):
                 return False

@@ -270,16 +270,11 @@ _MASK_MIN = 40  # quotations shorter than this many characters are parsed as the
 def quote_sentences(text: str, ps: int, pe: int, q: QuoteSpan) -> list[tuple[int, int]]:
     """The text's sentences (within paragraph [ps, pe)) that hold quotation ``q``; when the quote
     ends its sentence with "!" or "?" and the next sentence opens with a verb of speech near its
-    start ("“Why close it?” Quinn asked."), that one too: the splitter breaks after "?”". A quote
-    left unclosed where a new one opens ends its sentence there."""
+    start ("“Why close it?” Quinn asked."), that one too: the splitter breaks after "?”"."""
     from ..nlp.sentences import sentence_spans
 
     sents = sentence_spans(text, ps, pe) or [(ps, pe)]
     own = [(s, e) for s, e in sents if s < q.end + 1 and e > q.start - 1]
-    if not q.open_ended and q.end < pe and text[q.end] not in "\"”":
-        # A piece cut where a new quote opens without the old one closing (``… organisation. "Osama …``):
-        # its sentence ends with it; the splitter, counting marks, would run it on into the next quote's.
-        own = [(s, min(e, q.end)) for s, e in own if s < q.end]
     if own and re.match(r"[!?]", text[q.end - 1 : q.end]) and not text[q.end + 1 : own[-1][1]].strip():
         after = [(s, e) for s, e in sents if s >= own[-1][1]][:1]
         if after and _speech_words(" ".join(text[after[0][0] : after[0][1]].split()[:5])):
@@ -826,8 +821,6 @@ def too_short(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
     n = len(text.split())
     if n > 3 or (text[:1].isupper() and re.search(r"[.!?]\W*$", text)):
         return False
-    if re.search(r"[.!?]$", text) and att.speaker is not None and att.cue and att.kind in ("named", "pronoun", "title"):
-        return False  # the last words of a reported sentence, quoted ("the plan will be “evaluated.”", Doe said)
     clause = re.search(r"\w[’']\w|\b(i|you|he|she|it|we|they)\b", text, re.I) is not None
     return n <= 2 or att.speaker is None and att.kind in ("", "title", "continuation") or not clause
 
@@ -967,7 +960,7 @@ def _continue(pa: ParsedArticle, found: list[tuple[QuoteSpan, Attribution]]) -> 
 def _never_speech(text: str, q: QuoteSpan) -> bool:
     """Known before parsing: one or two words that are not a sentence (a label, a scare quote)."""
     words = text[q.start : q.end].split()
-    return len(words) <= 2 and not (words and re.search(r"[.!?]$", words[-1]))  # "Nobody knew.", "… “evaluated.”"
+    return len(words) <= 2 and not (words and words[0][:1].isupper() and re.search(r"[.!?]\W*$", words[-1]))
 
 
 def _context_wanted(pa: ParsedArticle) -> list[tuple[int, int]]:
