@@ -284,13 +284,3 @@ def test_a_quote_under_someones_claim_or_accusation_is_theirs():
                   "Residents then debated the cuts and Mayor Piet de Jong's claim that the library was \"a luxury the "
                   "town can no longer afford\".")
     assert (q["a"].speaker, q["a"].kind) == ("Piet de Jong", "named")
-
-
-def test_the_company_is_the_one_organisation_it_can_be_and_no_guess_among_several():
-    one = quotes_of("Harlow Foods has recalled its frozen pies after a labelling error.",
-                    "The pies, the company warned, “may contain traces of peanut that are not on the label.”")
-    assert one["may"].speaker == "Harlow Foods"
-    several = quotes_of("Analysts at the Bank of Ostria and traders at Kessler & Wong expect shares of Drummond "
-                        "Motors to fall.",
-                        "The results, the company warned, “will be weaker than any we have reported in ten years.”")
-    assert several["will"].speaker == ""  # three organisations, none described as a company: no guess

@@ -606,8 +606,7 @@ def _name_and_titles(tok) -> tuple[str, set[str]]:
 
 
 def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
-    """A noun subject: "an official" (unnamed), "the company" (the organisation last described so,
-    or the article's only organisation: no guess among several),
+    """A noun subject: "an official" (unnamed), "the company" (the organisation named last),
     "the senator"/"the Ohio Democrat" (the person named last whose title holds those words; when
     no one's does, the named subject of the sentence that introduced the quote, less surely)."""
     mods = {c.lower_ for c in tok.children if c.dep_ in ("det", "nummod", "quantmod", "predet", "amod")}
@@ -619,7 +618,7 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
     pa.before(at, lede=True)
     if lemma in ORGANISATION_NOUNS:  # the organisation described so ("SAG-AFTRA, the actors' union"), else the last one
         orgs = (pa.cast.last_before(at, org=True, words={lemma}) or pa.cast.last_before(at, words={lemma})
-                or _only(pa.cast.last_before(at, org=True)))  # (the NER may take an unfamiliar body for a person)
+                or pa.cast.last_before(at, org=True))  # (the NER may take an unfamiliar body for a person)
         return Attribution(orgs[0], "title", cue, 0.7) if orgs else Attribution(None, "title", cue, 0.0)
     words = {lemma, tok.lower_} | _descriptive_words(c for c in tok.children if c.dep_ in ("compound", "amod"))
     people = pa.cast.last_before(at, words=words)
@@ -627,11 +626,6 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
         return Attribution(people[0], "title", cue, 0.75)
     introducer = _introducer(pa, at) if "the" in mods and not any(c.dep_ == "poss" for c in tok.children) else None
     return Attribution(introducer, "title", cue, 0.6) if introducer is not None else Attribution(None, "title", cue, 0.0)
-
-
-def _only(found: list[Speaker]) -> list[Speaker]:
-    """``found`` when it holds one speaker, else none (a guess among several is no attribution)."""
-    return found if len(found) == 1 else []
 
 
 def _issuer(pa: ParsedArticle, noun: str, at: int, cue: str) -> Attribution:
