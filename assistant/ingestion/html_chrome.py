@@ -106,7 +106,7 @@ def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset()
     if len(words) <= _PROMO_WORDS and (_BRACKETED.match(line.strip()) or _VISIT.search(line.strip())):
         return "promo"
     if _LABEL.fullmatch(line.strip()):
-        return "label"  # a graphic's or a section's label ("intro", "planned parenthood"), never a paragraph
+        return "label"  # a graphic's or a section's label ("map", "site plan"), never a paragraph
     if len(words) <= _LINK_LINE_WORDS and line in link_texts and not _SENTENCE_END.search(line) \
             and not _continues(line, after):
         return "link list"

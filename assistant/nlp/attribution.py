@@ -34,10 +34,9 @@ from functools import lru_cache
 
 from .lexicon import (
     DOCUMENT_NOUNS,
-    HONORIFICS,
-    SPEECH_NOUNS,
     EMPTY_PRONOUNS,
     FEMININE_WORDS,
+    HONORIFICS,
     INDEFINITE,
     MASCULINE_WORDS,
     OCCUPATION_NOUNS,
@@ -45,6 +44,7 @@ from .lexicon import (
     PERSON_PRONOUNS,
     ROLE_NOUNS,
     SPEECH_FORMS,
+    SPEECH_NOUNS,
     TITLE_CUES,
 )
 from .quote_marks import QuoteSpan
@@ -435,7 +435,7 @@ class ParsedArticle:
         if m:
             before = m.group(1).split()
             owner = max((i for i, w in enumerate(before) if w.endswith(("'s", "’s"))), default=-1)
-            first = _name_words(before[owner + 1:] + [name])[:-1]  # "the Union's Wendy Caird": not the owner
+            first = _name_words(before[owner + 1:] + [name])[:-1]  # "the council's Nora Vale": not the owner
             if first and not self.inside_quote(m.start()):
                 return self.cast.add(" ".join(first[-2:] + [name]), m.start(1))
         return found
@@ -532,7 +532,7 @@ def _entity(tok):
 
 
 def _addressed(ent) -> bool:
-    """Does the entity open with a form of address ("Ms Caird", "Dr Ng")? Then it is a person,
+    """Does the entity open with a form of address ("Ms Vale", "Dr Ng")? Then it is a person,
     whatever label the tagger gave it (it takes unfamiliar names for works or organisations)."""
     return ent[0].lower_.rstrip(".") in HONORIFICS and len(ent) > 1 and ent[1].text[:1].isupper()
 
@@ -731,7 +731,7 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
 def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
     """The quotation's own attribution, from its sentence (NOBODY when it has none)."""
     owner = _speech_noun_owner(pa, q)
-    if owner is not None:  # "Sharon's accusation that Arafat was “…”"
+    if owner is not None:  # "Doe's claim that Roe was “…”"
         att = classify(pa, owner, q.start, None)
         if att.speaker is not None:
             return att
@@ -763,7 +763,7 @@ def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
 
 def _speech_noun_owner(pa: ParsedArticle, q: QuoteSpan):
     """The owner of a noun for something said that governs the quotation before any verb does
-    ("Mr Sharon's accusation that Mr Arafat was “…”": Sharon), or None."""
+    ("Mr Doe's claim that Mr Roe was “…”": Doe), or None."""
     doc = pa.doc_for(q)
     inside = [t for t in doc if q.start <= pa.at(doc, t.idx) < max(q.end, q.start + 1)]  # its words, or the placeholder
     mark = next((t for t in inside if t.head not in inside), None)
@@ -809,7 +809,7 @@ def not_speech(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
 
 def too_short(pa: ParsedArticle, q: QuoteSpan, att: Attribution) -> bool:
     """A scare quote or a quoted label rather than speech: one or two words, or three that make
-    no clause ("declaration of war", where "she's a fascist" and "it's very scary" are speech)
+    no clause ("state of emergency", where "he's a liar" and "it's too late" are speech)
     or that no one is said to say; never a whole sentence ("Nobody knew.")."""
     text = pa.text[q.start : q.end].strip()
     n = len(text.split())
@@ -914,7 +914,7 @@ def _introducer(pa: ParsedArticle, at: int, pronoun: str = "") -> Speaker | None
         if " " not in who.name:
             person = pa.known_as(who.name, pa.at(subject.doc, subject.idx))
             who = person if person is not None and not person.org and " " in person.name else who
-        elif _personal_name(who.name):  # "Jabril Rajoub says …": a full name the tagger took for a body
+        elif _personal_name(who.name):  # "Tomas Reyl says …": a full name the tagger took for a body
             who = pa.cast.add(who.name, pa.at(subject.doc, subject.idx))
     named = att.kind in ("named", "title", "according-to")
     return who if who is not None and not who.org and named and who.fits(pronoun) else None

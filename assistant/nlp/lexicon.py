@@ -48,13 +48,13 @@ MASCULINE_WORDS = frozenset(
     businessman councilman grandfather uncle boy man""".split()
 )
 
-# Nouns for something said: whoever owns one said the words it introduces ("Sharon's accusation that …").
+# Nouns for something said: whoever owns one said the words it introduces ("Doe's claim that …").
 SPEECH_NOUNS = frozenset(
     """accusation allegation claim statement remark comment words warning promise pledge threat demand denial
     assertion insistence admission assessment prediction vow plea appeal argument complaint charge""".split()
 )
 
-# Forms of address that only stand before a person's name ("Ms Caird said", whatever the tagger calls it).
+# Forms of address that only stand before a person's name ("Ms Vale said", whatever the tagger calls it).
 HONORIFICS = frozenset("mr mrs ms miss dr sir dame lady lord prof".split())
 
 # Determiners and quantifiers that make a description an unnamed source ("an official said").

@@ -207,7 +207,7 @@ def stems(text: str) -> set[str]:
 _WHO_QUESTION = re.compile(r"^\W*who\b", re.I)
 _ROLE_QUESTION = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(.+)$", re.I)
 _CALENDAR_WORDS = frozenset((_MONTHS + " may " + _WEEKDAYS).split())
-_ROLE_WINDOW = 4  # words between a role noun and the name it goes with ("spokesman Brigadier General Ron Kitrey")
+_ROLE_WINDOW = 4  # words between a role noun and the name it goes with ("spokesman Colonel Ana Ruiz")
 
 
 def asks_who(question: str) -> bool:
@@ -237,8 +237,8 @@ def role_noun(question: str) -> str:
 def names_someone(text: str, question: str, role: str = "") -> bool:
     """Does ``text`` name someone the question does not (a capitalised word that does not open
     the sentence, is no stop word or calendar word, and whose stem is not in the question)? With
-    ``role``, the name must stand within a few words of that role noun ("commander Haji Zaman",
-    "Zaman, a local commander"): a sentence about "a local commander" who is never named, or one
+    ``role``, the name must stand within a few words of that role noun ("commander Ana Ruiz",
+    "Ruiz, a local commander"): a sentence about "a local commander" who is never named, or one
     naming people but not the spokesman asked about, is no answer to "who was the spokesman"."""
     asked = stems(question)
     tokens = words(text)

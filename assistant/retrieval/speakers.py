@@ -119,7 +119,7 @@ def match_quotes(question: str, records: list[StoredQuote], embedder, speakers: 
     dense = [by_text[r.quote.text] for r in records]
     out = []
     for r, d in zip(records, dense):
-        bag = stems(r.quote.text) | stems(r.quote.sentence)  # "“No consequences” for firms that …, he said"
+        bag = stems(r.quote.text) | stems(r.quote.sentence)  # "“No refunds” for late bookings, she said"
         coverage = sum(1 for t in topic if t in bag) / len(topic) if topic else 0.0
         out.append(QuoteMatch(r, float(d) + 0.3 * coverage))
     out.sort(key=lambda m: -m.score)
@@ -133,8 +133,8 @@ def match_quotes(question: str, records: list[StoredQuote], embedder, speakers: 
 
 def with_neighbours(chosen: list[QuoteMatch], scored: list[QuoteMatch]) -> list[QuoteMatch]:
     """The chosen quotes, each with the speaker's quotes next to it in reading order: the other
-    parts of its sentence (“There are no consequences” for firms that …, he said, “other than
-    bad press.”) and the quote just before and just after it in the same or a neighbouring
+    parts of its sentence (“There will be no refunds” for late bookings, she said, “not
+    even in winter.”) and the quote just before and just after it in the same or a neighbouring
     paragraph (one utterance quoted in pieces is answered whole)."""
     out: list[QuoteMatch] = []
     for m in chosen:
