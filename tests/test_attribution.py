@@ -284,3 +284,46 @@ def test_a_quote_under_someones_claim_or_accusation_is_theirs():
                   "Residents then debated the cuts and Mayor Piet de Jong's claim that the library was \"a luxury the "
                   "town can no longer afford\".")
     assert (q["a"].speaker, q["a"].kind) == ("Piet de Jong", "named")
+
+
+def transcript_quotes(*paragraphs: str):
+    a = make_article(title="Transcript", body="\n\n".join(paragraphs), path="transcript.txt")
+    found = extract_quotes(a)
+    for q in found:
+        assert a.text[q.char_start : q.char_end] == q.text
+    return [(q.speaker, q.kind, q.text) for q in found]
+
+
+def test_transcript_turns_are_spoken_by_the_person_their_label_names():
+    got = transcript_quotes(
+        "Talk-show host Marla Quint spoke on Tuesday with former trade envoy Desmond Arkwright about the strike.",
+        "QUINT: Mr. Arkwright, thank you for joining us. Where do the talks stand?",
+        "ARKWRIGHT: Frankly, I think they are stuck. The unions want a guarantee.",
+        "We have seen this before, and it never ends quickly.",
+        "QUINT: So what happens next?",
+        "ARKWRIGHT: Someone blinks. My bet is on the owners.",
+        "Arkwright later told reporters he expected a deal by spring.",
+    )
+    assert got == [
+        ("Marla Quint", "transcript", "Mr. Arkwright, thank you for joining us. Where do the talks stand?"),
+        ("Desmond Arkwright", "transcript", "Frankly, I think they are stuck. The unions want a guarantee."),
+        ("Desmond Arkwright", "transcript", "We have seen this before, and it never ends quickly."),
+        ("Marla Quint", "transcript", "So what happens next?"),
+        ("Desmond Arkwright", "transcript", "Someone blinks. My bet is on the owners."),
+    ]
+    assert "attributed by “ARKWRIGHT:”" in extract_quotes(make_article(
+        title="T", body="Host Ana Pell met Desmond Arkwright.\n\nPELL: Hi.\n\nARKWRIGHT: Hello there.\n\nPELL: Bye.",
+        path="t.txt"))[1].who
+
+
+def test_labels_that_are_not_a_dialogue_between_people_are_not_turns():
+    assert transcript_quotes(  # headings and field names take colons too
+        "NORTH REGION: Rain fell on the crop.", "SOUTH REGION: Dry weather continued.",
+        "NOTE: figures are provisional.", "NORTH REGION: More rain is due.",
+    ) == []
+    assert transcript_quotes(
+        "The flaw is rated high. Its severity comes from the exposed port.",
+        "Severity: High", "Impact: Remote code execution", "Severity: Medium", "Impact: Denial of service",
+    ) == []
+    # a quote with its own attribution inside prose is not a turn either
+    assert [s for s, kind, _ in transcript_quotes("Renner said: “We fixed the roads.”")] == ["Renner"]

@@ -41,7 +41,7 @@ class Quote:
     title: str = ""  # the article's
     date: str = ""
     source: str = ""
-    kind: str = ""  # named | pronoun | title | continuation | according-to | unnamed | "" (not found)
+    kind: str = ""  # named | pronoun | title | continuation | according-to | unnamed | transcript | ""
     confidence: float = 0.0
 
     @property
@@ -100,14 +100,21 @@ def extract_quotes(article: Article, model: str | None = None) -> list[Quote]:
 
 
 def extract_quotes_many(articles: Sequence[Article], model: str | None = None) -> list[list[Quote]]:
-    """:func:`extract_quotes` for many articles, their text parsed in one pass (faster)."""
-    from .attribution import DEFAULT_MODEL, find_attributions_many
+    """:func:`extract_quotes` for many articles, their text parsed in one pass (faster). Each
+    article's quotations by their marks come first, in order, then its transcript turns."""
+    from .attribution import DEFAULT_MODEL, find_attributions_many, load_pipeline
     from .quote_marks import quote_spans
+    from .transcript import transcript_turns
 
+    model = model or DEFAULT_MODEL
     layout = [(a.text, paragraph_spans(a.text)) for a in articles]
     items = [(text, paras, quote_spans(text, paras)) for text, paras in layout]
-    found = find_attributions_many(items, model or DEFAULT_MODEL) if any(i[2] for i in items) else [[] for _ in items]
-    return [[_quote(a, paras, q, att) for q, att in atts] for a, (_, paras), atts in zip(articles, layout, found)]
+    found = find_attributions_many(items, model) if any(i[2] for i in items) else [[] for _ in items]
+    out = []
+    for a, (text, paras), atts in zip(articles, layout, found):
+        turns = transcript_turns(text, paras, lambda: load_pipeline(model))
+        out.append([_quote(a, paras, q, att) for q, att in atts] + [_turn_quote(a, t) for t in turns if t.speaker])
+    return out
 
 
 def _quote(article: Article, paragraphs: list[tuple[int, int]], q, att) -> Quote:
@@ -121,6 +128,18 @@ def _quote(article: Article, paragraphs: list[tuple[int, int]], q, att) -> Quote
         paragraph=q.paragraph, attribution=att.cue, speaker_title=who.title if who else "",
         aliases=sorted(who.aliases) if who else [], title=article.title, date=article.date,
         source=article.outlet or article.source, kind=att.kind, confidence=att.confidence,
+    )
+
+
+def _turn_quote(article: Article, turn) -> Quote:
+    """A transcript turn as a quotation: the label names the speaker, so it is said, not inferred."""
+    text = article.text[turn.start:turn.end]
+    return Quote(
+        doc_id=article.id, speaker=turn.speaker, text=text, char_start=turn.start, char_end=turn.end,
+        sentence=text, sentence_start=turn.start, sentence_end=turn.end, paragraph=turn.paragraph,
+        attribution=f"{turn.label}:", title=article.title, date=article.date,
+        source=article.outlet or article.source, kind="transcript", confidence=0.8,
+        aliases=sorted({turn.speaker.lower(), turn.speaker.split()[-1].lower()}),
     )
 
 
