@@ -327,3 +327,25 @@ def test_labels_that_are_not_a_dialogue_between_people_are_not_turns():
     ) == []
     # a quote with its own attribution inside prose is not a turn either
     assert [s for s, kind, _ in transcript_quotes("Renner said: “We fixed the roads.”")] == ["Renner"]
+
+
+def test_hyphenated_and_unfamiliar_names_keep_their_speaker():
+    q = quotes_of(
+        "The harbour master of Quillby, Renata Osei-Lindqvist, closed the channel on Monday.",
+        "“Nobody sails until the wreck is lifted,” Osei-Lindqvist said.",
+        "“Every pilot has been told,” said Osei-Lindqvist, who has run the port since 2019.",
+    )
+    assert q["Nobody"].speaker == q["Every"].speaker == "Renata Osei-Lindqvist"
+
+
+def test_he_or_she_goes_to_a_name_the_tagger_took_for_a_body_when_no_person_is_named():
+    q = quotes_of(
+        "Ingeborg Thale taught geography for thirty years before she retired in June.",
+        "“I wanted to learn something new,” she said.",
+    )
+    assert q["I"].speaker == "Ingeborg Thale"
+    q = quotes_of(  # a body's name is no "she"
+        "Westmarch Community College cut its fees by a third this year.",
+        "“It was overdue,” she said.",
+    )
+    assert q["It"].speaker == ""

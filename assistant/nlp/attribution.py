@@ -40,6 +40,7 @@ from .lexicon import (
     INDEFINITE,
     MASCULINE_WORDS,
     OCCUPATION_NOUNS,
+    NAME_OF_BODY_WORDS,
     ORGANISATION_NOUNS,
     PERSON_PRONOUNS,
     ROLE_NOUNS,
@@ -504,7 +505,33 @@ def _subject(verb, depth: int = 0, outside=lambda t: True):
         return _subject(verb.head, depth + 1, outside)
     after = [c for c in verb.children if c.dep_ in ("dobj", "attr", "npadvmod", "appos") and c.pos_ == "PROPN"
              and outside(c)]
-    return after[0] if after else _noun_before(verb, outside)  # "…," said Doe (parsed as an object)
+    if after:
+        return after[0]  # "…," said Doe (parsed as an object)
+    return _name_after(verb, outside) or _noun_before(verb, outside)
+
+
+_CLOSING_MARKS = frozenset({'"', "”", "’", "'"})
+_NAME_STOPS = frozenset({",", ".", ";", ":", "of", "who", "whose", "which", "in", "on", "at", "after", "before", "as",
+                         "to", "from", "for", "when", "while", "and", '"', "“", "”"})
+
+
+def _name_after(verb, outside):
+    """ "“…,” said Jo Doe-Roe, who …": a verb of speech right after a quotation's closing mark
+    with no subject the parser found (it often hangs an inverted subject on a later clause): the
+    last proper noun of the noun phrase after the verb, up to a comma or a word that starts a
+    clause or a phrase ("said city utilities director Jo Doe-Roe of …": Doe-Roe)."""
+    doc = verb.doc
+    if verb.i == 0 or doc[verb.i - 1].text not in _CLOSING_MARKS:
+        return None
+    last = None
+    for tok in doc[verb.i + 1 : verb.i + 12]:
+        if tok.lower_ in _NAME_STOPS or not outside(tok):
+            break
+        if tok.pos_ == "PROPN":
+            last = tok
+        elif tok.pos_ not in ("NOUN", "ADJ", "DET", "PUNCT", "NUM"):
+            break  # a verb or an adverb: the subject phrase is over
+    return last
 
 
 def _noun_before(verb, outside):
@@ -589,8 +616,20 @@ def _joint_name(tok, ent) -> str:
 
 
 def _compound_words(tok) -> list[str]:
-    parts = [c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i] + [tok]
-    return [t.text for t in sorted(parts, key=lambda t: t.i)]
+    """The words of a proper noun and the proper nouns before it; a hyphenated name stays one
+    word ("Adeyemi-Walsh": the parser splits it at the hyphen)."""
+    parts = sorted([c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i] + [tok],
+                   key=lambda t: t.i)
+    words: list[str] = []
+    for t in parts:
+        hyphen = t.doc[t.i - 1] if t.i > 0 else None
+        if words and hyphen is not None and hyphen.text in ("-", "‐") and not hyphen.whitespace_ \
+                and hyphen.i > 0 and hyphen.doc[hyphen.i - 1].text == words[-1].rsplit("-", 1)[-1] \
+                and not hyphen.doc[hyphen.i - 1].whitespace_:
+            words[-1] += hyphen.text + t.text
+        else:
+            words.append(t.text)
+    return words
 
 
 def _compound_name(tok) -> str:
@@ -671,7 +710,9 @@ def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -
     if introducer is not None:
         return Attribution(introducer, kind, cue, 0.8)
     pa.before(at)
-    people = [p for p in pa.cast.last_before(at) if fits(p)]
+    people = [p for p in pa.cast.last_before(at) if fits(p)] or [
+        p for s in pa.cast.last_before(at, org=True) for p in [_as_person(pa, s)] if p is not None and fits(p)] or [
+        p for p in _untagged_people(pa, at) if fits(p)]
     if not people:
         return Attribution(None, kind, cue, 0.0)
     last_subject = max(people, key=lambda s: max((m for m in s.subject_mentions if m < at), default=-1))
@@ -704,10 +745,17 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
         known = pa.known_as(name, at)
         who = known if known is not None else pa.cast.add(name, pa.at(tok.doc, person.start_char), title_words=title_words_of(person))
         return Attribution(who, named, cue, 0.95)
+    if ent is not None and ent.label_ != "PERSON" and _name_like(tok):
+        known = _known_person(pa, tok, at)
+        if known is not None:  # "Adeyemi-Walsh said", the tagger's work of art, after "Josephine Adeyemi-Walsh"
+            return Attribution(known, named, cue, 0.9)
     if ent is None and tok.pos_ == "NOUN":  # "Only one app, GasCo, indicated…": the body named beside the noun
         tok, ent = next(((c, e) for c in tok.children if c.dep_ == "appos" for e in [_entity(c)]
                          if e is not None and e.label_ == "ORG"), (tok, None))
     if ent is not None and ent.label_ == "ORG":
+        person = _surname_of_person(pa, clean_name(ent.text), at)
+        if person is not None:  # "Osei-Lindqvist said", after "Renata Osei-Lindqvist", both tagged bodies
+            return Attribution(person, named, cue, 0.85)
         return Attribution(pa.cast.add(_joint_name(tok, ent), pa.at(tok.doc, ent.start_char), org=True), named, cue, 0.85)
     if ent is not None and ent.label_ == "NORP" and tok.tag_ == "NNP" and \
             any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
@@ -759,6 +807,15 @@ def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
         reported = classify(pa, _subject(outer, outside=outside), q.start, outer)
         return reported if reported.speaker is not None else att
     return att
+
+
+def _known_person(pa: ParsedArticle, tok, at: int) -> Speaker | None:
+    """The person a proper noun names when the article already knows them as one (the tagger
+    labels one mention of an unfamiliar name a person, another a work or a body)."""
+    pa.before(at, lede=True)
+    name, _ = _name_and_titles(tok)
+    found = pa.cast.find(name)
+    return found if found is not None and not found.org else None
 
 
 def _speech_noun_owner(pa: ParsedArticle, q: QuoteSpan):
@@ -920,12 +977,54 @@ def _introducer(pa: ParsedArticle, at: int, pronoun: str = "") -> Speaker | None
     return who if who is not None and not who.org and named and who.fits(pronoun) else None
 
 
+def _as_person(pa: ParsedArticle, body: Speaker) -> Speaker | None:
+    """A "body" the tagger found that reads as a person's name (titles aside: "Detective Sergeant
+    Jo Bloggs", "Hannelore Voss"), as a person; None for a real body. For "he"/"she" when the
+    article names no person: no organisation is a "he" or a "she"."""
+    words = body.name.split()
+    kept = _name_words(words)
+    if not _personal_name(" ".join(kept)):
+        return None
+    titles = {w.lower().strip(".") for w in words[: len(words) - len(kept)]}
+    person = pa.cast.add(" ".join(kept), min(body.mentions), title_words=body.title_words | titles)
+    person.mentions = sorted(set(person.mentions) | set(body.mentions))
+    person.subject_mentions = sorted(set(person.subject_mentions) | set(body.subject_mentions))
+    return person
+
+
+def _surname_of_person(pa: ParsedArticle, name: str, at: int) -> Speaker | None:
+    """A one-word "body" that is the surname of a person-shaped name given before it."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    if " " in name or not name[:1].isupper():
+        return None
+    found = pa.known_as(name, at)
+    if found is None or found.org or " " not in found.name:
+        return None
+    given = found.name.split()[:-1]
+    return found if _personal_name(found.name) and not any(w.lower() in STOP_WORDS for w in given) else None
+
+
+def _untagged_people(pa: ParsedArticle, at: int) -> list[Speaker]:
+    """People the tagger did not mark at all, latest first: person-shaped proper nouns
+    ("Jo Bloggs") that are the subject of a main clause parsed before ``at``."""
+    found = []
+    for doc in list(pa.docs.values()):
+        for tok in doc:
+            where = pa.at(doc, tok.idx)
+            if where < at and tok.pos_ == "PROPN" and _main_subject(tok) and _entity(tok) is None \
+                    and not pa.inside_quote(where) and _personal_name(_compound_name(tok)):
+                found.append(pa.cast.add(_compound_name(tok), where, subject=True))
+    unique = list({id(s): s for s in found}.values())
+    return sorted(unique, key=lambda s: -s.last_before(at))
+
+
 def _personal_name(name: str) -> bool:
     """Two or three capitalised words, none of them a noun for a body ("Union", "Ministry"):
     a name that reads as a person's."""
     parts = name.split()
     return 2 <= len(parts) <= 3 and all(p[:1].isupper() and not p.isupper() and p.replace("-", "").replace("'", "").isalpha()
-                                        and p.lower() not in ORGANISATION_NOUNS for p in parts)
+                                        and p.lower() not in NAME_OF_BODY_WORDS for p in parts)
 
 
 def _continue(pa: ParsedArticle, found: list[tuple[QuoteSpan, Attribution]]) -> list[tuple[QuoteSpan, Attribution]]:

@@ -68,6 +68,18 @@ ORGANISATION_NOUNS = frozenset(
     university school hospital service police army military navy embassy""".split()
 )
 
+# Head words of the names of bodies and places ("Ellisford Community College", "Halvex Holdings"): a
+# capitalised run holding one is not a person's name, whatever else it looks like.
+NAME_OF_BODY_WORDS = ORGANISATION_NOUNS | frozenset(
+    """college academy foundation trust society authority inc corp ltd llc plc co group holdings partners
+    airlines airways energy media news systems technologies labs health capital fund ventures industries
+    international services solutions motors times post herald tribune press radio television tv studios records
+    church mosque temple hotel restaurant cafe market stadium airport station museum library theatre theater
+    orchestra festival league federation alliance coalition movement front force guard command county city
+    town village district province street road avenue park river lake valley bay beach island bridge tunnel
+    tower hall project program programme initiative""".split()
+)
+
 # Nouns for documents: what they "say" has no person behind it that the sentence names.
 DOCUMENT_NOUNS = frozenset("statement report document letter study survey memo filing release notice post".split())
 
