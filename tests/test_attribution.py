@@ -349,3 +349,27 @@ def test_he_or_she_goes_to_a_name_the_tagger_took_for_a_body_when_no_person_is_n
         "“It was overdue,” she said.",
     )
     assert q["It"].speaker == ""
+
+
+def test_descriptions_match_abbreviated_titles_party_and_state():
+    q = quotes_of(
+        "Sen. Odalys Verhoeven-Mbeki, D-Ore., questioned the rail regulator, Piet Holloway, on Tuesday.",
+        "“Passengers are paying for delays they did not cause,” the Oregon Democrat said.",
+        "“That is a question for the operators,” Holloway replied.",
+        "“Then bring them here,” the senator said.",
+    )
+    assert q["Passengers"].speaker == q["Then"].speaker == "Odalys Verhoeven-Mbeki"
+    assert q["That"].speaker == "Piet Holloway"
+
+
+def test_a_statement_from_a_body_is_that_bodys_and_a_mother_is_the_woman_introduced():
+    q = quotes_of(
+        "The Directorate of Inland Waters closed the Marrow canal to barges after a lock gate failed.",
+        "“Repairs will take at least a fortnight,” a statement from the directorate said.",
+    )
+    assert q["Repairs"].speaker.endswith("Directorate of Inland Waters")
+    q = quotes_of(
+        "Lucinda Farrow-Adebayo never planned to run for the school board. Then it voted to close her sons' school.",
+        "“I went to complain and came out with a campaign,” the mother of two said.",
+    )
+    assert q["I"].speaker == "Lucinda Farrow-Adebayo"

@@ -41,9 +41,12 @@ from .lexicon import (
     MASCULINE_WORDS,
     OCCUPATION_NOUNS,
     NAME_OF_BODY_WORDS,
+    PARTY_LETTERS,
     ORGANISATION_NOUNS,
     PERSON_PRONOUNS,
     ROLE_NOUNS,
+    TITLE_ABBREVIATIONS,
+    US_STATE_ABBREVIATIONS,
     SPEECH_FORMS,
     SPEECH_NOUNS,
     TITLE_CUES,
@@ -160,7 +163,7 @@ class Cast:
             self.speakers.append(s)
         elif len(name.split()) > len(s.name.split()):
             s.name = name  # the fuller form of a name first seen short
-        s.title_words |= title_words or set()
+        s.title_words |= _with_full_titles(title_words or set())
         if title and (not s.title or at < min(s.mentions, default=at + 1)):
             s.title = title  # as introduced: the earliest mention's title
         if at not in s.mentions:
@@ -174,6 +177,24 @@ class Cast:
         found = [s for s in self.speakers if s.org == org and s.last_before(at) >= 0
                  and (words is None or s.title_words & words)]
         return sorted(found, key=lambda s: -s.last_before(at))
+
+
+def _with_full_titles(words: set[str]) -> set[str]:
+    """Title words with the full word of each abbreviation ("sen" gives "senator" too)."""
+    return words | {TITLE_ABBREVIATIONS[w] for w in words if w in TITLE_ABBREVIATIONS}
+
+
+_PARTY_STATE = re.compile(r",?\s*\(?([DRI])-([A-Z][A-Za-z.]{0,5}?)\.?(?=[,)\s]|$)")
+
+
+def party_and_state(text_after: str) -> set[str]:
+    """The party and state of a US legislator as news gives them after the name (", D-Ore.,",
+    " (R-TX)"): {"democrat", "oregon"}; empty when the text does not start so."""
+    m = _PARTY_STATE.match(text_after)
+    if not m:
+        return set()
+    state = US_STATE_ABBREVIATIONS.get(m.group(2).lower().rstrip("."))
+    return {PARTY_LETTERS[m.group(1).lower()], *(state.split() if state else [])}
 
 
 def clean_name(text: str) -> str:
@@ -255,6 +276,7 @@ def title_words_of(ent) -> set[str]:
             words |= _descriptive_words(child.subtree)
     if root.dep_ == "appos":
         words |= _descriptive_words([root.head, *[c for c in root.head.children if c.dep_ in ("compound", "amod")]])
+    words |= party_and_state(doc.text[ent.end_char : ent.end_char + 16])  # "Jo Doe, D-Ore.,": the Oregon Democrat
     name = {w.lower() for w in entity_name(ent).split()}
     return (words | {w.lower().strip(".") for w in ent.text.split()}) - name  # "Lady" of "Lady Jo Bloggs" too
 
@@ -649,9 +671,16 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
     "the senator"/"the Ohio Democrat" (the person named last whose title holds those words; when
     no one's does, the named subject of the sentence that introduced the quote, less surely)."""
     mods = {c.lower_ for c in tok.children if c.dep_ in ("det", "nummod", "quantmod", "predet", "amod")}
+    lemma = _singular(tok)
+    source = _document_source(tok) if lemma in DOCUMENT_NOUNS else None
+    if source is not None:  # "a statement from the ministry said", "the council's report says"
+        att = classify(pa, source, at, None)
+        named = [o for o in pa.cast.last_before(at, org=True) if source.lower_ in o.name.lower().split()]
+        who = att.speaker or (named[0] if named and source.pos_ == "NOUN" else None)  # "the directorate"
+        if who is not None:
+            return Attribution(who, "title", cue, 0.8)
     if mods & INDEFINITE or (tok.tag_ == "NNS" and "the" not in mods):
         return Attribution(None, "unnamed", cue, 0.9)
-    lemma = _singular(tok)
     if lemma in DOCUMENT_NOUNS:
         return _issuer(pa, lemma, at, cue) if mods & {"the", "this"} else Attribution(None, "", cue, 0.0)
     pa.before(at, lede=True)
@@ -664,7 +693,23 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
     if people:
         return Attribution(people[0], "title", cue, 0.75)
     introducer = _introducer(pa, at) if "the" in mods and not any(c.dep_ == "poss" for c in tok.children) else None
-    return Attribution(introducer, "title", cue, 0.6) if introducer is not None else Attribution(None, "title", cue, 0.0)
+    if introducer is not None:
+        return Attribution(introducer, "title", cue, 0.6)
+    gender = "she" if lemma in FEMININE_WORDS else "he" if lemma in MASCULINE_WORDS else ""
+    if gender and "the" in mods:  # "the mother of three said": the woman the article is about, as "she" would
+        att = _by_pronoun(pa, at, cue, "title", gender)
+        return Attribution(att.speaker, "title", cue, min(att.confidence, 0.6))
+    return Attribution(None, "title", cue, 0.0)
+
+
+def _document_source(tok):
+    """Whose a document is, where the phrase says so: "a statement from/by X", "X's statement"."""
+    for child in tok.children:
+        if child.dep_ == "poss" and child.pos_ in ("PROPN", "NOUN"):
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("from", "by"):
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
 
 
 def _issuer(pa: ParsedArticle, noun: str, at: int, cue: str) -> Attribution:
@@ -710,9 +755,10 @@ def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -
     if introducer is not None:
         return Attribution(introducer, kind, cue, 0.8)
     pa.before(at)
-    people = [p for p in pa.cast.last_before(at) if fits(p)] or [
-        p for s in pa.cast.last_before(at, org=True) for p in [_as_person(pa, s)] if p is not None and fits(p)] or [
-        p for p in _untagged_people(pa, at) if fits(p)]
+    people = _people_before(pa, at, fits)
+    if not people:  # introduced at the top of the article, with quotes or background since
+        pa.before(at, lede=True)
+        people = _people_before(pa, at, fits)
     if not people:
         return Attribution(None, kind, cue, 0.0)
     last_subject = max(people, key=lambda s: max((m for m in s.subject_mentions if m < at), default=-1))
@@ -975,6 +1021,14 @@ def _introducer(pa: ParsedArticle, at: int, pronoun: str = "") -> Speaker | None
             who = pa.cast.add(who.name, pa.at(subject.doc, subject.idx))
     named = att.kind in ("named", "title", "according-to")
     return who if who is not None and not who.org and named and who.fits(pronoun) else None
+
+
+def _people_before(pa: ParsedArticle, at: int, fits) -> list[Speaker]:
+    """The people parsed so far that ``fits`` a pronoun, latest first; failing any, the names
+    the tagger took for bodies or missed that read as a person's (:func:`_as_person`)."""
+    return [p for p in pa.cast.last_before(at) if fits(p)] or [
+        p for s in pa.cast.last_before(at, org=True) for p in [_as_person(pa, s)] if p is not None and fits(p)] or [
+        p for p in _untagged_people(pa, at) if fits(p)]
 
 
 def _as_person(pa: ParsedArticle, body: Speaker) -> Speaker | None:

@@ -65,7 +65,10 @@ ORGANISATION_NOUNS = frozenset(
     """company firm group union agency department ministry government administration organisation
     organization association council committee commission board bank court office bureau party campaign
     team club network channel newspaper paper magazine studio publisher corporation center centre institute
-    university school hospital service police army military navy embassy""".split()
+    university school hospital service police army military navy embassy orchestra foundation college academy
+    society trust authority league federation alliance coalition airline charity church festival theatre
+    theater museum library retailer carrier insurer manufacturer maker developer operator regulator watchdog
+    broadcaster startup laboratory lab""".split()
 )
 
 # Head words of the names of bodies and places ("Ellisford Community College", "Halvex Holdings"): a
@@ -79,6 +82,39 @@ NAME_OF_BODY_WORDS = ORGANISATION_NOUNS | frozenset(
     town village district province street road avenue park river lake valley bay beach island bridge tunnel
     tower hall project program programme initiative""".split()
 )
+
+# Abbreviated titles before a name ("Sen. Jo Doe") and the word a later description uses ("the senator").
+TITLE_ABBREVIATIONS = {
+    "sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "lt": "lieutenant",
+    "col": "colonel", "sgt": "sergeant", "det": "detective", "supt": "superintendent", "insp": "inspector",
+    "prof": "professor", "dr": "doctor", "pres": "president", "atty": "attorney", "cmdr": "commander",
+    "capt": "captain", "adm": "admiral", "maj": "major", "cpl": "corporal", "rev": "reverend", "amb": "ambassador",
+    "cllr": "councillor", "assemb": "assemblymember", "del": "delegate",
+}
+
+# US party letters and state abbreviations as news writes them after a legislator's name ("D-Ore.",
+# "R-TX"), and the words a later description uses ("the Oregon Democrat").
+PARTY_LETTERS = {"d": "democrat", "r": "republican", "i": "independent"}
+US_STATE_ABBREVIATIONS = {
+    "ala": "alabama", "al": "alabama", "alaska": "alaska", "ak": "alaska", "ariz": "arizona", "az": "arizona",
+    "ark": "arkansas", "ar": "arkansas", "calif": "california", "ca": "california", "colo": "colorado",
+    "co": "colorado", "conn": "connecticut", "ct": "connecticut", "del": "delaware", "de": "delaware",
+    "fla": "florida", "fl": "florida", "ga": "georgia", "hawaii": "hawaii", "hi": "hawaii", "idaho": "idaho",
+    "id": "idaho", "ill": "illinois", "il": "illinois", "ind": "indiana", "in": "indiana", "iowa": "iowa",
+    "ia": "iowa", "kan": "kansas", "ks": "kansas", "ky": "kentucky", "la": "louisiana", "maine": "maine",
+    "me": "maine", "md": "maryland", "mass": "massachusetts", "ma": "massachusetts", "mich": "michigan",
+    "mi": "michigan", "minn": "minnesota", "mn": "minnesota", "miss": "mississippi", "ms": "mississippi",
+    "mo": "missouri", "mont": "montana", "mt": "montana", "neb": "nebraska", "ne": "nebraska", "nev": "nevada",
+    "nv": "nevada", "n.h": "new hampshire", "nh": "new hampshire", "n.j": "new jersey", "nj": "new jersey",
+    "n.m": "new mexico", "nm": "new mexico", "n.y": "new york", "ny": "new york", "n.c": "north carolina",
+    "nc": "north carolina", "n.d": "north dakota", "nd": "north dakota", "ohio": "ohio", "oh": "ohio",
+    "okla": "oklahoma", "ok": "oklahoma", "ore": "oregon", "or": "oregon", "pa": "pennsylvania",
+    "r.i": "rhode island", "ri": "rhode island", "s.c": "south carolina", "sc": "south carolina",
+    "s.d": "south dakota", "sd": "south dakota", "tenn": "tennessee", "tn": "tennessee", "texas": "texas",
+    "tx": "texas", "utah": "utah", "ut": "utah", "vt": "vermont", "va": "virginia", "wash": "washington",
+    "wa": "washington", "w.va": "west virginia", "wv": "west virginia", "wis": "wisconsin", "wi": "wisconsin",
+    "wyo": "wyoming", "wy": "wyoming",
+}
 
 # Nouns for documents: what they "say" has no person behind it that the sentence names.
 DOCUMENT_NOUNS = frozenset("statement report document letter study survey memo filing release notice post".split())
