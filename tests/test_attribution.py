@@ -373,3 +373,12 @@ def test_a_statement_from_a_body_is_that_bodys_and_a_mother_is_the_woman_introdu
         "“I went to complain and came out with a campaign,” the mother of two said.",
     )
     assert q["I"].speaker == "Lucinda Farrow-Adebayo"
+
+
+def test_she_said_is_never_someone_the_article_calls_he():
+    q = quotes_of(
+        "Marisol Quaye-Dunbar opened the bakery on Fenn Street in 2004. Among her first hires was Tobiah Lenz,"
+        " who says the job kept him in school.",
+        "The bakery closes on Friday. “Twenty years is a good run,” she said.",
+    )
+    assert q["Twenty"].speaker == "Marisol Quaye-Dunbar"

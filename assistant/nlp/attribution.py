@@ -747,7 +747,7 @@ def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -
     else the named subject of the sentence that introduced the quote (:func:`_introducer`); else
     the person last named as a subject, else the person last named; never one whose title or
     description says "she" (or "he"). Less sure when two people were named shortly before."""
-    fits = lambda s: s is None or s.fits(pronoun)  # noqa: E731
+    fits = lambda s: s is None or (s.fits(pronoun) and called(pa, s) in ("", pronoun))  # noqa: E731
     previous = next(((o, sp) for o, sp in reversed(pa.spoken) if o < at), None)
     if previous and at - previous[0] < 1500 and fits(previous[1]) and not _names_between(pa, previous[0], at):
         return Attribution(previous[1], kind, cue, 0.85 if previous[1] is not None else 0.8)  # no one else named since
@@ -769,6 +769,32 @@ def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -
     chosen = last_subject if subject_at >= 0 and at - subject_at < 1500 else people[0]
     rivals = [p for p in people if p is not chosen and 0 <= at - p.last_before(at) < 300]
     return Attribution(chosen, kind, cue, 0.65 if rivals else 0.8)
+
+
+_GENDERED = re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?][\"”’]?\s")
+_QUOTED_TEXT = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
+
+
+def called(pa: ParsedArticle, person: Speaker) -> str:
+    """"he" or "she" when the article says so of ``person``: the first "he/him/his" or
+    "she/her/hers" after each of their mentions, within that sentence and the next, outside
+    quotations and before anyone else is named ("Jo Bloggs was in her kitchen"), is always the
+    same; "" when it never says or says both."""
+    others = sorted(m for o in pa.cast.speakers if o is not person for m in o.mentions)
+    votes = set()
+    for m in person.mentions:
+        if pa.inside_quote(m):
+            continue
+        name = _NAME_RUN.match(pa.text, m)
+        start = name.end() if name else m
+        ends = [e.end() for _, e in zip(range(2), _SENTENCE_END.finditer(pa.text, start))]
+        stop = min([ends[-1] if ends else len(pa.text), *(o for o in others if o > m)])
+        found = _GENDERED.search(_QUOTED_TEXT.sub(lambda q: " " * len(q.group()), pa.text[start:stop]))
+        if found:
+            votes.add("he" if found.group(1) else "she")
+    return votes.pop() if len(votes) == 1 else ""
 
 
 def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> Attribution:
