@@ -382,3 +382,12 @@ def test_she_said_is_never_someone_the_article_calls_he():
         "The bakery closes on Friday. “Twenty years is a good run,” she said.",
     )
     assert q["Twenty"].speaker == "Marisol Quaye-Dunbar"
+
+
+def test_verbs_that_double_their_last_consonant_and_surnames_of_names_tagged_as_works():
+    q = quotes_of(
+        "Coach Ilse Vandermeer-Okoro watched her side lose 3-0.",
+        "“We were second best for an hour,” she admitted.",
+        "“The second half was better,” Vandermeer-Okoro said.",
+    )
+    assert q["We"].speaker == q["The"].speaker == "Ilse Vandermeer-Okoro"

@@ -818,7 +818,7 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
         who = known if known is not None else pa.cast.add(name, pa.at(tok.doc, person.start_char), title_words=title_words_of(person))
         return Attribution(who, named, cue, 0.95)
     if ent is not None and ent.label_ != "PERSON" and _name_like(tok):
-        known = _known_person(pa, tok, at)
+        known = _known_person(pa, tok, at) or _surname_of_person(pa, _name_and_titles(tok)[0], at)
         if known is not None:  # "Adeyemi-Walsh said", the tagger's work of art, after "Josephine Adeyemi-Walsh"
             return Attribution(known, named, cue, 0.9)
     if ent is None and tok.pos_ == "NOUN":  # "Only one app, GasCo, indicated…": the body named beside the noun
@@ -1073,7 +1073,8 @@ def _as_person(pa: ParsedArticle, body: Speaker) -> Speaker | None:
 
 
 def _surname_of_person(pa: ParsedArticle, name: str, at: int) -> Speaker | None:
-    """A one-word "body" that is the surname of a person-shaped name given before it."""
+    """A one-word name the tagger took for a body or a work that is the surname of a
+    person-shaped name given before it ("Doe-Roe said" after "Jo Doe-Roe")."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     if " " in name or not name[:1].isupper():

@@ -7,6 +7,8 @@ recognised by the spaCy pipeline, not listed here.
 
 from __future__ import annotations
 
+import re
+
 # Lemmas of verbs that report speech or writing ("said", "tweeted", "recalled", "interjected").
 SPEECH_LEMMAS = frozenset(
     """say tell add write tweet post recall remember explain insist argue warn note state declare announce
@@ -25,7 +27,10 @@ _IRREGULAR_FORMS = {"say": ["said"], "tell": ["told"], "write": ["wrote", "writt
 
 def _forms(lemma: str) -> set[str]:
     stem = lemma[:-1] if lemma.endswith("e") else lemma
-    return {lemma, lemma + "s", stem + "ed", stem + "ing", *_IRREGULAR_FORMS.get(lemma, [])}
+    forms = {lemma, lemma + "s", stem + "ed", stem + "ing", *_IRREGULAR_FORMS.get(lemma, [])}
+    if re.search(r"[^aeiou][aeiou][bdglmnprt]$", lemma):  # "admit": "admitted" (a doubled form that is
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}  # no word is harmless: "counterred")
+    return forms
 
 
 # Every inflected form of those verbs ("stating", "tweeted"), for matching raw text.
