@@ -651,6 +651,10 @@ def _compound_words(tok) -> list[str]:
             words[-1] += hyphen.text + t.text
         else:
             words.append(t.text)
+    doc, i = tok.doc, tok.i
+    if i + 2 < len(doc) and doc[i + 1].text in ("-", "‐") and not tok.whitespace_ and not doc[i + 1].whitespace_ \
+            and doc[i + 2].pos_ == "PROPN" and doc[i + 2].head.i == i:
+        words[-1] += doc[i + 1].text + doc[i + 2].text  # "Vandermeer-Okoro" parsed as "Vandermeer", "- Okoro"
     return words
 
 
@@ -1094,8 +1098,9 @@ def _untagged_people(pa: ParsedArticle, at: int) -> list[Speaker]:
         for tok in doc:
             where = pa.at(doc, tok.idx)
             if where < at and tok.pos_ == "PROPN" and _main_subject(tok) and _entity(tok) is None \
-                    and not pa.inside_quote(where) and _personal_name(_compound_name(tok)):
-                found.append(pa.cast.add(_compound_name(tok), where, subject=True))
+                    and not pa.inside_quote(where) and _personal_name(_name_and_titles(tok)[0]):
+                name, titles = _name_and_titles(tok)
+                found.append(pa.cast.add(name, where, subject=True, title_words=titles))
     unique = list({id(s): s for s in found}.values())
     return sorted(unique, key=lambda s: -s.last_before(at))
 
