@@ -391,3 +391,12 @@ def test_verbs_that_double_their_last_consonant_and_surnames_of_names_tagged_as_
         "“The second half was better,” Vandermeer-Okoro said.",
     )
     assert q["We"].speaker == q["The"].speaker == "Ilse Vandermeer-Okoro"
+
+
+def test_a_quote_after_a_colon_is_the_clauses_subjects_and_phrasal_verbs_of_speech():
+    q = quotes_of(
+        "Opposition leader Tamsin Ekwueme-Hart criticised the budget on Monday.",
+        "Treasurer Bram Vollenhoven hit back in a radio interview: “She had four years to fix it and did nothing.”",
+        "“We inherited the deficit,” Vollenhoven said. “What we did not inherit,” he went on, “was any plan to pay it down.”",
+    )
+    assert q["She"].speaker == q["What"].speaker == q["was"].speaker == "Bram Vollenhoven"

@@ -44,6 +44,7 @@ from .lexicon import (
     PARTY_LETTERS,
     ORGANISATION_NOUNS,
     PERSON_PRONOUNS,
+    PHRASAL_SPEECH_FORMS,
     ROLE_NOUNS,
     TITLE_ABBREVIATIONS,
     US_STATE_ABBREVIATIONS,
@@ -617,7 +618,11 @@ def _main_subject(tok) -> bool:
 
 
 def _speech(tok) -> bool:
-    return tok.lower_ in SPEECH_FORMS
+    """A verb of speech: "said", or one with the particle that makes it one ("went on", "shot back")."""
+    if tok.lower_ in SPEECH_FORMS:
+        return True
+    particle = PHRASAL_SPEECH_FORMS.get(tok.lower_)
+    return particle is not None and any(c.lower_ == particle and c.i > tok.i for c in tok.children)
 
 
 def _singular(tok) -> str:
@@ -1023,11 +1028,30 @@ def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
     subject ("Doe cautions that … . “…”", "Doe wrote in the letter:\n\n“…”", "He argues … .\n\n“…”"):
     that subject, as a continuation."""
     found = _lead_in_subject(pa, q)
+    kind = "continuation"
+    if found is None:
+        found, kind = _colon_lead(pa, q), "named"
     if found is None:
         return NOBODY
     subject, verb = found
     att = classify(pa, subject, min(q.start, pa.at(subject.doc, subject.idx)), verb)  # "he" where it stands
-    return Attribution(att.speaker, "continuation", att.cue, round(att.confidence * 0.9, 3)) if att.kind else NOBODY
+    kind = att.kind if kind == "named" else kind
+    return Attribution(att.speaker, kind, att.cue, round(att.confidence * 0.9, 3)) if att.kind else NOBODY
+
+
+def _colon_lead(pa: ParsedArticle, q: QuoteSpan):
+    """ "Doe hit back in an interview: “…”": a quotation right after a colon is spoken by the
+    subject of the clause the colon ends, whatever its verb. (subject, verb) or None."""
+    if not pa.text[: q.start].rstrip(" \n\"“‘'").endswith(":"):
+        return None
+    lead = _lead_in(pa, q)
+    if not lead:
+        return None
+    doc = pa.span_doc(*lead[-1])
+    outside = lambda t: not pa.inside_quote(pa.at(doc, t.idx))  # noqa: E731
+    root = next((t for t in reversed(list(doc)) if t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX")), None)
+    subject = _subject(root, outside=outside) if root is not None else None
+    return (subject, root) if subject is not None else None
 
 
 def _introducer(pa: ParsedArticle, at: int, pronoun: str = "") -> Speaker | None:

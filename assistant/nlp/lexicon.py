@@ -36,6 +36,14 @@ def _forms(lemma: str) -> set[str]:
 # Every inflected form of those verbs ("stating", "tweeted"), for matching raw text.
 SPEECH_FORMS = frozenset(f for lemma in SPEECH_LEMMAS for f in _forms(lemma))
 
+# Verbs that report speech only with their particle ("he went on", "she shot back"): form -> particle.
+PHRASAL_SPEECH_FORMS = {
+    **{f: "on" for f in ("go", "goes", "went", "going")}, **{f: "back" for f in ("shoot", "shoots", "shot")},
+    **{f: "back" for f in ("fire", "fires", "fired", "hit", "hits", "write", "writes", "wrote")},
+    **{f: "in" for f in ("chime", "chimes", "chimed", "weigh", "weighs", "weighed")},
+    **{f: "out" for f in ("point", "points", "pointed", "speak", "speaks", "spoke")},
+}
+
 # Pronouns that stand for one person named earlier.
 PERSON_PRONOUNS = frozenset({"he", "she"})
 
