@@ -400,3 +400,11 @@ def test_a_quote_after_a_colon_is_the_clauses_subjects_and_phrasal_verbs_of_spee
         "“We inherited the deficit,” Vollenhoven said. “What we did not inherit,” he went on, “was any plan to pay it down.”",
     )
     assert q["She"].speaker == q["What"].speaker == q["was"].speaker == "Bram Vollenhoven"
+
+
+def test_the_place_and_office_before_said_is_a_description_of_the_person_with_that_office():
+    q = quotes_of(
+        "Harbour Party MP Ottilie Zamora-Vance accused the government of ignoring flood warnings.",
+        "“Families in my electorate were told nothing,” the Westfold MP said.",
+    )
+    assert q["Families"].speaker == "Ottilie Zamora-Vance" and q["Families"].kind == "title"

@@ -845,6 +845,8 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
         return Attribution(None, "", cue, 0.0)  # places, works, nationalities never speak
     if tok.lower_ in PERSON_PRONOUNS:
         return _by_pronoun(pa, at, cue, "according-to" if according else "pronoun", tok.lower_)
+    if ent is None and any(c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in tok.children):
+        return _by_description(pa, tok, at, cue)  # "the Saskatchewan MP said": a description, not a name
     if _name_like(tok) or (tok.pos_ == "NOUN" and tok.text[:1].isupper() and pa.cast.find(tok.text)):
         name, titles = _name_and_titles(tok)
         known = pa.known_as(name, at)
