@@ -408,3 +408,9 @@ def test_the_place_and_office_before_said_is_a_description_of_the_person_with_th
         "“Families in my electorate were told nothing,” the Westfold MP said.",
     )
     assert q["Families"].speaker == "Ottilie Zamora-Vance" and q["Families"].kind == "title"
+
+
+def test_of_two_subjects_the_one_next_to_the_verb_speaks():
+    q = quotes_of('Of her co-star, Beatriz Oyelowo-Stone, actor Kezia Maranga said: "Beatriz doesn\'t rehearse, '
+                  'she just becomes the person."')
+    assert q["Beatriz"].speaker == "Kezia Maranga"

@@ -518,8 +518,8 @@ def _subject(verb, depth: int = 0, outside=lambda t: True):
         return quoted[0]  # "The Times quoted officials as saying": the officials speak
     # the parser may give a verb two subjects ("It “…,” said Doe"; "programs that he argues…"): not "it", not "that"
     real = [c for c in subjects if c.lower_ not in EMPTY_PRONOUNS and c.tag_ not in ("WP", "WDT")]
-    if real:
-        return real[0]
+    if real:  # of two ("Of her co-star, Jo Doe, actor Ann Roe said"), the one next to the verb
+        return min(real, key=lambda c: abs(c.i - verb.i))
     if subjects and not (subjects[0].tag_ in ("WP", "WDT") and verb.dep_ == "relcl"):
         return subjects[0]
     if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("PROPN", "NOUN", "PRON"):
@@ -698,7 +698,8 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
                 or pa.cast.last_before(at, org=True))  # (the NER may take an unfamiliar body for a person)
         return Attribution(orgs[0], "title", cue, 0.7) if orgs else Attribution(None, "title", cue, 0.0)
     words = {lemma, tok.lower_} | _descriptive_words(c for c in tok.children if c.dep_ in ("compound", "amod"))
-    people = pa.cast.last_before(at, words=words)
+    people = pa.cast.last_before(at, words=words) or [  # (a person the tagger took for a body, titled so)
+        p for o in pa.cast.last_before(at, org=True, words=words) for p in [_as_person(pa, o)] if p is not None]
     if people:
         return Attribution(people[0], "title", cue, 0.75)
     introducer = _introducer(pa, at) if "the" in mods and not any(c.dep_ == "poss" for c in tok.children) else None
