@@ -10,6 +10,8 @@ said'" instead of stating an uncertain speaker as fact.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -168,8 +170,12 @@ def starts_with_words(quote: str, start: str) -> bool:
     return _norm_words(quote).startswith(_norm_words(start))
 
 
+_SUFFIXES = re.compile(r",?\s+(?:jr|sr|ii|iii|iv)\.?$")
+
+
 def same_speaker(a: str, b: str) -> bool:
-    a, b = _norm_words(a), _norm_words(b)
+    """The same person: same name, or same surname ("Doe" is "Jane Doe"; "Jo Roe Jr." is "Jo Roe")."""
+    a, b = _SUFFIXES.sub("", _norm_words(a)), _SUFFIXES.sub("", _norm_words(b))
     if not a or not b:
         return a == b
     return a == b or a.split()[-1] == b.split()[-1]
