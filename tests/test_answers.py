@@ -153,3 +153,14 @@ def test_what_x_said_is_not_answered_by_someone_else_saying_he_waits_for_x(story
         "Aid groups said the northern towns had been without water for a week.")
     ans = a.ask("What did Ivo Darsk say about the airstrikes?")
     assert ans.abstained and "Ivo Darsk" in ans.text  # "They mention Ivo Darsk, but not what Ivo Darsk said"
+
+
+def test_what_did_the_role_say_needs_someone_so_described_speaking(story_store):
+    a = story_store(
+        "Council approves harbour dredging",
+        "The harbour council on Tuesday approved a plan to dredge the main channel, ending two years of dispute.",
+        "Council chair Renata Oduya said the work would begin in March. “Without a deeper channel, the big "
+        "ships will go elsewhere,” she said.",
+        "Shares in the port operator rose 3 per cent on the news.")
+    assert a.ask("What did the mayor say about the dredging plan?").abstained  # no mayor in the story
+    assert "deeper channel" in a.ask("What did the council chair say about the dredging plan?").text

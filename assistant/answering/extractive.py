@@ -25,6 +25,7 @@ from ..nlp.text import (
     answer_kind,
     asks_who,
     counted_noun,
+    described_speaker,
     has_kind,
     speaks_in,
     content_terms,
@@ -145,7 +146,8 @@ class ExtractiveAnswerer(StreamingAnswerer):
         - every name and number the question mentions appears in the sentence's passage or its
           title ("the 2022 World Cup" is not answered by a 2001 Hopman Cup report);
         - "what did X say" needs speech (a quotation or a speech verb) with X in the sentence or
-          the one before it ("Rubio is scheduled to visit" is not Rubio saying anything);
+          the one before it ("Rubio is scheduled to visit" is not Rubio saying anything); so does
+          "what did the mayor say", with the words of that description;
         - a question for a year, a date, a count or an amount needs one in the sentence
           (:func:`answer_kind`; "how many" is not answered by a percentage or a year, and
           the sentence names what is counted: :func:`counted_noun`);
@@ -161,6 +163,7 @@ class ExtractiveAnswerer(StreamingAnswerer):
         foreign = list(foreign_quotes or [])
         required = key_terms(question)
         speech = is_speech_question(question)
+        described = described_speaker(question) if speech and not required else set()  # "what did the mayor say"
         kind = answer_kind(question)
         counted = counted_noun(question) if kind == "count" else ""
         who = asks_who(question)
@@ -172,10 +175,10 @@ class ExtractiveAnswerer(StreamingAnswerer):
                 return False
             if required and not required <= passage_stems[c.passage]:
                 return False
-            if speech and required:
+            if speech and (required or described):
                 near = stems(c.text) | stems(c.prev)
                 quoted = any(q in c.text for q in ('"', "“", "”")) or bool(SPEECH_IN_TEXT.search(c.text))
-                if not quoted or not (required & near):
+                if not quoted or not (required & near or described and described <= near):
                     return False
             if kind and not has_kind(c.text, kind):
                 return False

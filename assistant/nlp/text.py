@@ -234,6 +234,19 @@ def role_noun(question: str) -> str:
     return head
 
 
+_DESCRIBED_SPEAKER = re.compile(r"^\s*(?:what|how|why|when)\s+(?:did|does|do|has|have|had|will|would|is|are|was|were)\s+"
+                                r"(.{1,60}?)\s+" + SPEECH_VERBS.pattern, re.I)
+
+
+def described_speaker(question: str) -> set[str]:
+    """For "what did the mayor say…", the stems of the description that stands for the speaker
+    ({"mayor"}); empty when the question names someone (a capitalised word) or asks no such thing."""
+    m = _DESCRIBED_SPEAKER.match(question)
+    if not m or any(w[:1].isupper() for w in words(m.group(1))):
+        return set()
+    return stems(" ".join(w for w in words(m.group(1)) if w.lower() not in STOPWORDS))
+
+
 def names_someone(text: str, question: str, role: str = "") -> bool:
     """Does ``text`` name someone the question does not (a capitalised word that does not open
     the sentence, is no stop word or calendar word, and whose stem is not in the question)? With
