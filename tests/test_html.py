@@ -293,3 +293,17 @@ def test_bylines_contributor_lines_graphic_labels_and_editors_asides_are_furnitu
                  "By Product", "Written by hand, the letter reached the mayor on Friday.",
                  "The mayor said residents contributed to the fund for years.", "侵权案例层出不穷", "if ("):
         assert chrome_reason(line) is None, line
+
+
+def test_reading_times_placeholders_and_page_section_labels_are_furniture_but_sentences_are_not():
+    from assistant.ingestion.html_chrome import chrome_reason
+
+    assert chrome_reason("March 3, 2025 - 7 min") == chrome_reason("4 min read") == "byline"
+    assert chrome_reason("{{newsletter_signup}}") == "template"
+    for line in ("Table of Contents", "Contents", "Author", "The Latest from the Harbour Desk",
+                 "Learn more about our ferry timetable app."):
+        assert chrome_reason(line) == "promo", line
+    for line in ("The meeting lasted 45 minutes in 2021.", "Contents of the safe were never found, police said.",
+                 "The latest from the front suggests the ceasefire is holding.",
+                 "Authorities said the 12-minute delay was caused by a signal fault in 2019."):
+        assert chrome_reason(line) is None, line

@@ -35,6 +35,10 @@ _BRACKETED = re.compile(r"^\[[^\[\]]+\]$")
 # "For more on news from around the world, please visit …", "Watch this video explainer:".
 _VISIT = re.compile(r"^for more (?:on|news|information|stories)\b.*\b(?:visit|click|see|go to)\b"
                     r"|^(?:watch|listen to) (?:this|the|our)\b.{0,60}:$", re.I)
+# "January 22, 2026 - 9 min", "5 min read": a date and reading time over the article, no sentence.
+_READING_TIME = re.compile(r"\b\d+\s*(?:min|mins|minutes?)\b(?:\s+read)?", re.I)
+# "{{cta}}", "{% block promo %}": a template's placeholder the page never filled.
+_TEMPLATE = re.compile(r"^(?:\{\{[^{}]*\}\}|\{%[^{}]*%\})$")
 _BYLINE_WORDS = 20
 _LABEL = re.compile(r"[a-z]+(?:[ -][a-z]+)?")  # one or two lower-case words and nothing else
 # The small words between the names of a byline ("By Jane Doe in London and John Roe | Imagery by …").
@@ -69,7 +73,7 @@ def _promo_opening(low: str, line: str) -> bool:
         if " " not in opener.strip() and not opener.endswith(":") and opener != "©":
             if not rest or rest[0] in ":|-–—»›>":
                 return True
-        elif opener.startswith("more ") and _SENTENCE_END.search(line):
+        elif opener.startswith(("more ", "latest ", "the latest ")) and _SENTENCE_END.search(line):
             continue
         else:
             return True
@@ -78,8 +82,9 @@ def _promo_opening(low: str, line: str) -> bool:
 
 def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset(), after: str = "") -> str | None:
     """Why ``line`` is page furniture ("cookie notice", "share bar", "language menu", "promo",
-    "photo credit", "byline", "label" of a graphic or section, "link list", "pager", "appeal" for
-    the reader's support, "no words": a short line of symbols or digits), or ``None``. ``after``
+    "photo credit", "byline" (or date and reading time), "label" of a graphic or section, "link list",
+    "pager", "appeal" for the reader's support, "template" placeholder, "no words": a short line of
+    symbols or digits), or ``None``. ``after``
     is the line that follows it on the page."""
     words = _words(line)
     low = line.lower()
@@ -103,6 +108,11 @@ def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset()
         return "photo credit"
     if _byline(line, words):
         return "byline"
+    if len(words) <= 12 and _READING_TIME.search(line) and not _SENTENCE_END.search(line.strip()) \
+            and (re.search(r"\bread\b", low) or re.search(r"\b(?:19|20)\d\d\b", line)):
+        return "byline"  # date and reading time
+    if _TEMPLATE.match(line.strip()):
+        return "template"
     if len(words) <= _PROMO_WORDS and (_BRACKETED.match(line.strip()) or _VISIT.search(line.strip())):
         return "promo"
     if _LABEL.fullmatch(line.strip()):

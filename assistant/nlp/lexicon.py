@@ -266,6 +266,8 @@ PROMO_OPENERS = (
     "watch:", "watch now", "listen:", "listen now", "click here", "follow us", "advertisement", "skip to",
     "you may also like", "you might also like", "don't miss", "don’t miss", "editor's picks", "editor’s picks",
     "tags:", "topics:", "filed under", "©", "copyright ©", "all rights reserved",
+    "table of contents", "contents", "on this page", "in this article", "jump to", "author", "about the author",
+    "learn more about", "latest from", "the latest from", "more stories", "share this", "print this",
 )
 
 # How a photo caption's credit is marked ("Photo: ...", "(Image credit: ...)").
