@@ -414,3 +414,11 @@ def test_of_two_subjects_the_one_next_to_the_verb_speaks():
     q = quotes_of('Of her co-star, Beatriz Oyelowo-Stone, actor Kezia Maranga said: "Beatriz doesn\'t rehearse, '
                   'she just becomes the person."')
     assert q["Beatriz"].speaker == "Kezia Maranga"
+
+
+def test_she_said_goes_to_the_woman_the_tagger_took_for_a_body_over_a_place_it_took_for_a_person():
+    q = quotes_of(  # (the small English model tags this name a body and the town a person)
+        "Ama Owusu-Ansah, 100, marked her birthday on Sunday at the Fernleigh home in Orrin Falls, with her family.",
+        "Asked for her secret, she did not hesitate. “Never trust a man who cannot cook,” she said.",
+    )
+    assert q["Never"].speaker == "Ama Owusu-Ansah"

@@ -765,10 +765,10 @@ def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -
     if introducer is not None:
         return Attribution(introducer, kind, cue, 0.8)
     pa.before(at)
-    people = _people_before(pa, at, fits)
+    people = _people_before(pa, at, fits, pronoun)
     if not people:  # introduced at the top of the article, with quotes or background since
         pa.before(at, lede=True)
-        people = _people_before(pa, at, fits)
+        people = _people_before(pa, at, fits, pronoun)
     if not people:
         return Attribution(None, kind, cue, 0.0)
     last_subject = max(people, key=lambda s: max((m for m in s.subject_mentions if m < at), default=-1))
@@ -1080,11 +1080,17 @@ def _introducer(pa: ParsedArticle, at: int, pronoun: str = "") -> Speaker | None
     return who if who is not None and not who.org and named and who.fits(pronoun) else None
 
 
-def _people_before(pa: ParsedArticle, at: int, fits) -> list[Speaker]:
-    """The people parsed so far that ``fits`` a pronoun, latest first; failing any, the names
-    the tagger took for bodies or missed that read as a person's (:func:`_as_person`)."""
-    return [p for p in pa.cast.last_before(at) if fits(p)] or [
-        p for s in pa.cast.last_before(at, org=True) for p in [_as_person(pa, s)] if p is not None and fits(p)] or [
+def _people_before(pa: ParsedArticle, at: int, fits, pronoun: str) -> list[Speaker]:
+    """The people parsed so far that ``fits`` a pronoun, latest first, with any name the tagger
+    took for a body that reads as a person's and that the article itself calls by that pronoun
+    ("Jo Doe celebrated her birthday"); failing any, every such name, then the person-shaped
+    names the tagger missed (:func:`_as_person`, :func:`_untagged_people`)."""
+    people = [p for p in pa.cast.last_before(at) if fits(p)]
+    bodies = pa.cast.last_before(at, org=True)
+    if people:
+        called_so = [p for s in bodies if called(pa, s) == pronoun for p in [_as_person(pa, s)] if p is not None]
+        return sorted(people + called_so, key=lambda s: -s.last_before(at)) if called_so else people
+    return [p for s in bodies for p in [_as_person(pa, s)] if p is not None and fits(p)] or [
         p for p in _untagged_people(pa, at) if fits(p)]
 
 
