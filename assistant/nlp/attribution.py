@@ -789,12 +789,13 @@ _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 
 def called(pa: ParsedArticle, person: Speaker) -> str:
     """"he" or "she" when the article says so of ``person``: the first "he/him/his" or
-    "she/her/hers" after each of their mentions, within that sentence and the next, outside
-    quotations and before anyone else is named ("Jo Bloggs was in her kitchen"), is always the
-    same; "" when it never says or says both."""
+    "she/her/hers" after each of their mentions as a sentence's subject, within that sentence
+    and the next, outside quotations and before anyone else is named ("Jo Bloggs was in her
+    kitchen"), is always the same; "" when it never says or says both. (A pronoun after a name
+    mentioned in passing belongs to the sentence's subject, so such mentions do not count.)"""
     others = sorted(m for o in pa.cast.speakers if o is not person for m in o.mentions)
     votes = set()
-    for m in person.mentions:
+    for m in person.subject_mentions:
         if pa.inside_quote(m):
             continue
         name = _NAME_RUN.match(pa.text, m)
