@@ -173,3 +173,14 @@ def test_a_question_for_a_sum_of_money_is_answered_only_by_a_sentence_that_gives
         "The company said sales fell 8 per cent last year. A new furnace would cost £14 million, it said.")
     assert "£14 million" in a.ask("How much would a new furnace cost Brackmoor Glass?").text
     assert a.ask("How much redundancy pay will the Brackmoor Glass workers get?").abstained  # jobs, not money
+
+
+def test_someone_with_the_same_surname_is_not_the_person_asked_about(story_store):
+    a = story_store(
+        "Family bakery sold after 70 years",
+        "Pellham & Daughters, the bakery chain founded by Arthur Pellham in 1952, has been sold to a snacks maker.",
+        "Managing director Sophie Pellham, Arthur's granddaughter, said the family had looked for a buyer for two "
+        "years. “We wanted someone who would keep the recipes,” she said.")
+    ans = a.ask("What did Arthur Pellham say when he opened the first shop?")
+    assert ans.abstained and "keep the recipes" not in ans.text
+    assert "keep the recipes" in a.ask("What did Sophie Pellham say about the sale?").text

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..nlp.lexicon import HONORIFICS, ROLE_NOUNS
 from ..nlp.sentences import paragraph_spans, sentence_spans
 from ..types import Article
 
@@ -154,8 +155,14 @@ def speaker_matches(query: str, quote_speaker: str, aliases: Iterable[str]) -> b
     if q in names or any(q == n.split()[-1] for n in names):
         return True
     # "Governor Ole’ Kipte’m" asks for the speaker known as "Ole": a word of the query is the surname
-    words = {w.strip(".,’'") for w in q.split()}
-    return quote_speaker.lower().split()[-1].strip(".,’'") in words
+    words = [w.strip(".,’'") for w in q.split()]
+    surname = quote_speaker.lower().split()[-1].strip(".,’'")
+    if surname not in words:
+        return False
+    # … but "Albert Doe" is not "Sophie Doe": a given name before the surname that the speaker lacks
+    given = words[words.index(surname) - 1] if words.index(surname) > 0 else ""
+    own = {w.strip(".,’'") for w in quote_speaker.lower().split()[:-1]}
+    return not (given and own and given not in own and given not in ROLE_NOUNS | HONORIFICS and len(given) > 1)
 
 
 # --- comparing quotations and speakers with hand labels (assistant.evaluation.quote_labels) ---

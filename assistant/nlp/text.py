@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from .lexicon import PAST_FORM_LEMMAS, NUMBER_WORDS, QUESTION_SPEECH_FORMS, QUESTION_WORDS, SPEECH_FORMS, STOPWORDS
+from .lexicon import (HONORIFICS, NUMBER_WORDS, PAST_FORM_LEMMAS, QUESTION_SPEECH_FORMS, QUESTION_WORDS, ROLE_NOUNS,
+                      SPEECH_FORMS, STOPWORDS)
 
 # "say", "think", "feel", ... in a question: it asks what someone said (or thought) ("What did X say?").
 SPEECH_VERBS = re.compile(r"\b(" + "|".join(sorted(QUESTION_SPEECH_FORMS, key=len, reverse=True)) + r")\b", re.I)
@@ -87,9 +88,22 @@ def speaks_in(sentence: str, previous: str, name: str) -> bool:
         return False
     near, mention = patterns
     text = _QUOTED.sub(" ", sentence)
-    if near.search(text):
+    if any(not _someone_else(text, next(m.start(g) for g in ("who", "who2", "who3") if m.group(g)), name)
+           for m in near.finditer(text)):
         return True
-    return bool(_PRONOUN_SPEAKS.search(text)) and bool(mention.search(previous))
+    return bool(_PRONOUN_SPEAKS.search(text)) and any(not _someone_else(previous, m.start(), name)
+                                                      for m in mention.finditer(previous))
+
+
+def _someone_else(text: str, at: int, name: str) -> bool:
+    """Is the name word at ``at`` another person's ("Sophie Doe" when "Albert Doe" is asked
+    about): right after a capitalised word that is not in the name and not a title?"""
+    before = re.search(r"([A-Z][\w'’.-]*)\s+$", text[:at])
+    if before is None or len(name.split()) < 2:
+        return False
+    word = before.group(1)
+    return len(word.strip(".")) > 1 and word.lower().strip(".") not in {w.lower().strip(".,’'") for w in name.split()} \
+        and word.lower().strip(".") not in ROLE_NOUNS | HONORIFICS and word.lower() not in STOPWORDS
 
 
 # "he said", "she later told", and the inverted "…," said he. — not "Doe said he was waiting" (Doe speaks).
@@ -104,8 +118,9 @@ def _speaks_patterns(name: str):
     if not parts:
         return None
     last = "(?:" + "|".join(parts) + ")"  # any word of the name: "Ministry of Environment" is "the ministry"
-    near = (rf"\b{last}\b(?:,[^,.]{{0,80}},)?\s+(?:\w+\s+){{0,2}}?\b{_SPEECH_WORD}\b"
-            rf"|\b{_SPEECH_WORD}\b\s+(?:[\w.]+\s+){{0,4}}?{last}\b|according to\s+(?:[\w.]+\s+){{0,4}}?{last}\b")
+    near = (rf"\b(?P<who>{last})\b(?:,[^,.]{{0,80}},)?\s+(?:\w+\s+){{0,2}}?\b{_SPEECH_WORD}\b"
+            rf"|\b{_SPEECH_WORD}\b\s+(?:[\w.]+\s+){{0,4}}?(?P<who2>{last})\b"
+            rf"|according to\s+(?:[\w.]+\s+){{0,4}}?(?P<who3>{last})\b")
     return re.compile(near, re.I), re.compile(rf"\b{last}\b")
 
 

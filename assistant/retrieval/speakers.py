@@ -198,6 +198,7 @@ def speaker_evidence(question: str, evidence: Evidence, store: ArticleStore, emb
     names = question_speakers(question)
     evidence.asked_speakers = names
     records = store.find_quotes(speakers=names, doc_ids=filters.doc_ids if filters else None)
+    records = [r for r in records if any(speaker_matches(n, r.quote.speaker, r.quote.aliases) for n in names)]
     if filters and not filters.empty:
         records = [r for r in records if filters.match(r.facts)]
     # Only the names that are speakers leave the topic ("What did Vance say about Turkey?")
@@ -221,7 +222,11 @@ def find_quotations(store: ArticleStore, embedder, speaker: str | None, about: s
                     filters: Filters | None, cache=None) -> list[Quote]:
     """Stored quotations: ``speaker``'s only when given; best first on ``about`` when given,
     else in date and reading order."""
+    from ..nlp.quotes import speaker_matches
+
     records = store.find_quotes(speakers=[speaker] if speaker else None, doc_ids=filters.doc_ids if filters else None)
+    if speaker:  # the store matches any word of the name; "Albert Doe" is not "Sophie Doe"
+        records = [r for r in records if speaker_matches(speaker, r.quote.speaker, r.quote.aliases)]
     if filters and not filters.empty:
         records = [r for r in records if filters.match(r.facts)]
     if about and about.strip():
