@@ -143,6 +143,7 @@ def test_who_is_the_role_is_answered_only_by_a_sentence_that_names_whoever_holds
     assert "Ingrid Maalouf" in a.ask("Who is the head of the regional rescue service?").text
     assert a.ask("Who was the local commander who asked the army to clear the road?").abstained  # never named
     assert a.ask("Who is the spokesman of the regional rescue service?").abstained  # no spokesman named
+    assert a.ask("Who is Ingrid Maalouf's deputy?").abstained  # no deputy in the story
 
 
 def test_what_x_said_is_not_answered_by_someone_else_saying_he_waits_for_x(story_store):

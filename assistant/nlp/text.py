@@ -234,7 +234,8 @@ def stems(text: str) -> set[str]:
 
 
 _WHO_QUESTION = re.compile(r"^\W*who\b", re.I)
-_ROLE_QUESTION = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(.+)$", re.I)
+_ROLE_QUESTION = re.compile(r"^\W*who\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+|(?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*['’]s?\s+)"
+                            r"(.+)$", re.I)  # "Who is the <role>…", "Who is Jo Doe's <role>…"
 _CALENDAR_WORDS = frozenset((_MONTHS + " may " + _WEEKDAYS).split())
 _ROLE_WINDOW = 4  # words between a role noun and the name it goes with ("spokesman Colonel Ana Ruiz")
 
@@ -245,9 +246,9 @@ def asks_who(question: str) -> bool:
 
 
 def role_noun(question: str) -> str:
-    """For "Who is/was the <role>…?", the role's head noun ("Who was the Israeli Defence
-    Ministry spokesman who said…": "spokesman"; "Who is the commander of…": "commander"),
-    else ""."""
+    """For "Who is/was the <role>…?" or "Who is <name>'s <role>?", the role's head noun ("Who
+    was the Israeli Defence Ministry spokesman who said…": "spokesman"; "Who is the commander
+    of…": "commander"; "Who is Jo Doe's lawyer?": "lawyer"), else ""."""
     m = _ROLE_QUESTION.match(question)
     if not m:
         return ""
