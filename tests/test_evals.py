@@ -255,3 +255,9 @@ def test_unknown_slice_is_an_input_error():
 
     with pytest.raises(InputError, match="No slice nope"):
         run_eval(slices=["nope"])
+
+
+def test_probe_scores_print_totals_and_never_the_test_probes_misses():
+    out = subprocess.run([sys.executable, str(ROOT / "evals" / "score_probes.py"), "-v", "attribution-test.yaml"],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout.splitlines()
+    assert len(out) == 1 and out[0].startswith("attribution-test.yaml: 335 quotations; recall 0.")

@@ -896,8 +896,8 @@ def attribute(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
 
 def _known_person(pa: ParsedArticle, tok, at: int) -> Speaker | None:
     """The person a proper noun names when the article already knows them as one (the tagger
-    labels one mention of an unfamiliar name a person, another a work or a body)."""
-    pa.before(at, lede=True)
+    labels one mention of an unfamiliar name a person, another a work or a body). Only what is
+    parsed already is looked at: this runs for every body that speaks ("the ministry said")."""
     name, _ = _name_and_titles(tok)
     found = pa.cast.find(name)
     return found if found is not None and not found.org else None
