@@ -157,15 +157,6 @@ _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _DATE = re.compile(r"\b(%s|%s|yesterday|today|tonight|tomorrow)\b|\bmay\s+\d{1,2}\b|\b\d{1,2}\s+may\b"
                    r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b(jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+\d"
                    % (_MONTHS.replace(" ", "|"), _WEEKDAYS.replace(" ", "|")), re.I)
-# "How much did it cost / will they pay / profit …": a sum of money is asked for, and a sentence
-# without one ("sales fell 8%", "230 jobs") is no answer.
-_MONEY_QUESTION = re.compile(r"\bhow much\b.*\b(cost|costs|pay|paid|pays|profit|profits|money|budget|fund|funds|"
-                             r"funding|price|prices|fee|fees|spend|spent|worth|raise|raised|revenue|salary|wages?|"
-                             r"compensation|fine|fined|damages|grant|loan|debt|bill|tax|invest|invested|investment|"
-                             r"award|prize|sell|sold|buy|bought|charge|charged|earn|earned|owe|owed)\b", re.I)
-_MONEY = re.compile(r"[$£€¥₹]\s?\d|\b\d[\d,.]*\s*(?:[mb]n|mln|bln|million|billion|thousand|crore|lakh|m|k)?\s*"
-                    r"(?:dollars?|dlrs|pounds?|euros?|yen|rupees?|francs?|rand|shillings?|pesos?|yuan|won)\b"
-                    r"|\b(?:rs\.?|usd|eur|gbp|aud|cad|nzd|inr|ksh)\s?\d", re.I)
 _NOT_A_COUNT = re.compile(r"^(\d[\d,.]*\s*(%|per\s?cent\b|percent\b)|(1[5-9]\d\d|20\d\d)s?\b)", re.I)
 
 _COUNT_STOP = frozenset("are were is was did do does have has had will would can could of in at on for to per from been "
@@ -194,23 +185,20 @@ def counted_noun(question: str) -> str:
 
 def answer_kind(question: str) -> str:
     """What kind of fact a question asks for, where the kind can be checked in a sentence:
-    "year" (in what year), "date" (on what date / which day), "count" (how many), "money" (how
-    much … cost, pay, profit…), "amount" (how much, how far, what percentage…), else ""."""
+    "year" (in what year), "date" (on what date / which day), "count" (how many), "amount"
+    (how much, how far, what percentage…), else ""."""
     if _YEAR_QUESTION.search(question):
         return "year"
     if _DATE_QUESTION.search(question):
         return "date"
     if _HOW_MANY.search(question):
         return "count"
-    if _MONEY_QUESTION.search(question):
-        return "money"
     return "amount" if asks_for_amount(question) else ""
 
 
 def has_kind(text: str, kind: str) -> bool:
     """Does ``text`` hold a fact of that :func:`answer_kind`: a year, a date (a month, a weekday,
-    "yesterday"…), a count (a number that is not a percentage or a year), a sum of money ("$4
-    million", "£380,000", "13 mln dlrs"), any number?"""
+    "yesterday"…), a count (a number that is not a percentage or a year), any number?"""
     if kind == "year":
         return bool(_YEAR.search(text))
     if kind == "date":
@@ -218,8 +206,6 @@ def has_kind(text: str, kind: str) -> bool:
     if kind == "count":
         return any(not _NOT_A_COUNT.match(text[m.start():]) for m in re.finditer(r"(?<![\w.])\d", text)) or \
             any(w.islower() and w in NUMBER_WORDS for w in words(text))
-    if kind == "money":
-        return bool(_MONEY.search(text))
     return has_number(text) if kind == "amount" else True
 
 
