@@ -160,7 +160,7 @@ def test_what_did_the_role_say_needs_someone_so_described_speaking(story_store):
     a = story_store(
         "Council approves harbour dredging",
         "The harbour council on Tuesday approved a plan to dredge the main channel, ending two years of dispute.",
-        "Council chair Renata Oduya said the work would begin in March. “Without a deeper channel, the big "
+        "Council chair Nuala Smallwood said the work would begin in March. “Without a deeper channel, the big "
         "ships will go elsewhere,” she said.",
         "Shares in the port operator rose 3 per cent on the news.")
     assert a.ask("What did the mayor say about the dredging plan?").abstained  # no mayor in the story
@@ -170,9 +170,9 @@ def test_what_did_the_role_say_needs_someone_so_described_speaking(story_store):
 def test_someone_with_the_same_surname_is_not_the_person_asked_about(story_store):
     a = story_store(
         "Family bakery sold after 70 years",
-        "Pellham & Daughters, the bakery chain founded by Arthur Pellham in 1952, has been sold to a snacks maker.",
-        "Managing director Sophie Pellham, Arthur's granddaughter, said the family had looked for a buyer for two "
+        "Pellham & Daughters, the bakery chain founded by Edwin Pellham in 1952, has been sold to a snacks maker.",
+        "Managing director Margit Pellham, Edwin's granddaughter, said the family had looked for a buyer for two "
         "years. “We wanted someone who would keep the recipes,” she said.")
-    ans = a.ask("What did Arthur Pellham say when he opened the first shop?")
+    ans = a.ask("What did Edwin Pellham say when he opened the first shop?")
     assert ans.abstained and "keep the recipes" not in ans.text
-    assert "keep the recipes" in a.ask("What did Sophie Pellham say about the sale?").text
+    assert "keep the recipes" in a.ask("What did Margit Pellham say about the sale?").text

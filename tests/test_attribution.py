@@ -296,23 +296,23 @@ def transcript_quotes(*paragraphs: str):
 
 def test_transcript_turns_are_spoken_by_the_person_their_label_names():
     got = transcript_quotes(
-        "Talk-show host Marla Quint spoke on Tuesday with former trade envoy Desmond Arkwright about the strike.",
-        "QUINT: Mr. Arkwright, thank you for joining us. Where do the talks stand?",
-        "ARKWRIGHT: Frankly, I think they are stuck. The unions want a guarantee.",
+        "Talk-show host Marla Quint spoke on Tuesday with former trade envoy Desmond Tolvanen about the strike.",
+        "QUINT: Mr. Tolvanen, thank you for joining us. Where do the talks stand?",
+        "TOLVANEN: Frankly, I think they are stuck. The unions want a guarantee.",
         "We have seen this before, and it never ends quickly.",
         "QUINT: So what happens next?",
-        "ARKWRIGHT: Someone blinks. My bet is on the owners.",
-        "Arkwright later told reporters he expected a deal by spring.",
+        "TOLVANEN: Someone blinks. My bet is on the owners.",
+        "Tolvanen later told reporters he expected a deal by spring.",
     )
     assert got == [
-        ("Marla Quint", "transcript", "Mr. Arkwright, thank you for joining us. Where do the talks stand?"),
-        ("Desmond Arkwright", "transcript", "Frankly, I think they are stuck. The unions want a guarantee."),
-        ("Desmond Arkwright", "transcript", "We have seen this before, and it never ends quickly."),
+        ("Marla Quint", "transcript", "Mr. Tolvanen, thank you for joining us. Where do the talks stand?"),
+        ("Desmond Tolvanen", "transcript", "Frankly, I think they are stuck. The unions want a guarantee."),
+        ("Desmond Tolvanen", "transcript", "We have seen this before, and it never ends quickly."),
         ("Marla Quint", "transcript", "So what happens next?"),
-        ("Desmond Arkwright", "transcript", "Someone blinks. My bet is on the owners."),
+        ("Desmond Tolvanen", "transcript", "Someone blinks. My bet is on the owners."),
     ]
-    assert "attributed by “ARKWRIGHT:”" in extract_quotes(make_article(
-        title="T", body="Host Ana Pell met Desmond Arkwright.\n\nPELL: Hi.\n\nARKWRIGHT: Hello there.\n\nPELL: Bye.",
+    assert "attributed by “TOLVANEN:”" in extract_quotes(make_article(
+        title="T", body="Host Ana Brisk met Desmond Tolvanen.\n\nBRISK: Hi.\n\nTOLVANEN: Hello there.\n\nBRISK: Bye.",
         path="t.txt"))[1].who
 
 
@@ -331,21 +331,21 @@ def test_labels_that_are_not_a_dialogue_between_people_are_not_turns():
 
 def test_hyphenated_and_unfamiliar_names_keep_their_speaker():
     q = quotes_of(
-        "The harbour master of Quillby, Renata Osei-Lindqvist, closed the channel on Monday.",
-        "“Nobody sails until the wreck is lifted,” Osei-Lindqvist said.",
-        "“Every pilot has been told,” said Osei-Lindqvist, who has run the port since 2019.",
+        "The harbour master of Inchcape, Gwilym Ferreday-Moyo, closed the channel on Monday.",
+        "“Nobody sails until the wreck is lifted,” Ferreday-Moyo said.",
+        "“Every pilot has been told,” said Ferreday-Moyo, who has run the port since 2019.",
     )
-    assert q["Nobody"].speaker == q["Every"].speaker == "Renata Osei-Lindqvist"
+    assert q["Nobody"].speaker == q["Every"].speaker == "Gwilym Ferreday-Moyo"
 
 
 def test_he_or_she_goes_to_a_name_the_tagger_took_for_a_body_when_no_person_is_named():
     q = quotes_of(
-        "Ingeborg Thale taught geography for thirty years before she retired in June.",
+        "Honoria Brisk taught geography for thirty years before she retired in June.",
         "“I wanted to learn something new,” she said.",
     )
-    assert q["I"].speaker == "Ingeborg Thale"
+    assert q["I"].speaker == "Honoria Brisk"
     q = quotes_of(  # a body's name is no "she"
-        "Westmarch Community College cut its fees by a third this year.",
+        "Cadogan Community College cut its fees by a third this year.",
         "“It was overdue,” she said.",
     )
     assert q["It"].speaker == ""
@@ -353,49 +353,49 @@ def test_he_or_she_goes_to_a_name_the_tagger_took_for_a_body_when_no_person_is_n
 
 def test_descriptions_match_abbreviated_titles_party_and_state():
     q = quotes_of(
-        "Sen. Odalys Verhoeven-Mbeki, D-Ore., questioned the rail regulator, Piet Holloway, on Tuesday.",
-        "“Passengers are paying for delays they did not cause,” the Oregon Democrat said.",
-        "“That is a question for the operators,” Holloway replied.",
+        "Sen. Honoria Vollmer-Moyo, D-Ohio, questioned the rail regulator, Piet Cadogan, on Tuesday.",
+        "“Passengers are paying for delays they did not cause,” the Ohio Democrat said.",
+        "“That is a question for the operators,” Cadogan replied.",
         "“Then bring them here,” the senator said.",
     )
-    assert q["Passengers"].speaker == q["Then"].speaker == "Odalys Verhoeven-Mbeki"
-    assert q["That"].speaker == "Piet Holloway"
+    assert q["Passengers"].speaker == q["Then"].speaker == "Honoria Vollmer-Moyo"
+    assert q["That"].speaker == "Piet Cadogan"
 
 
 def test_a_statement_from_a_body_is_that_bodys_and_a_mother_is_the_woman_introduced():
     q = quotes_of(
-        "The Directorate of Inland Waters closed the Marrow canal to barges after a lock gate failed.",
+        "The Directorate of Canal Locks closed the Sorrel canal to barges after a lock gate failed.",
         "“Repairs will take at least a fortnight,” a statement from the directorate said.",
     )
-    assert q["Repairs"].speaker.endswith("Directorate of Inland Waters")
+    assert q["Repairs"].speaker.endswith("Directorate of Canal Locks")
     q = quotes_of(
-        "Lucinda Farrow-Adebayo never planned to run for the school board. Then it voted to close her sons' school.",
+        "Teodora Dunbar-Nyarko never planned to run for the school board. Then it voted to close her sons' school.",
         "“I went to complain and came out with a campaign,” the mother of two said.",
     )
-    assert q["I"].speaker == "Lucinda Farrow-Adebayo"
+    assert q["I"].speaker == "Teodora Dunbar-Nyarko"
 
 
 def test_she_said_is_never_someone_the_article_calls_he():
     q = quotes_of(
-        "Marisol Quaye-Dunbar opened the bakery on Fenn Street in 2004. Among her first hires was Tobiah Lenz,"
+        "Teodora Quaye-Dunbar opened the bakery on Cadogan Street in 2004. Among her first hires was Kofi Vollmer,"
         " who says the job kept him in school.",
         "The bakery closes on Friday. “Twenty years is a good run,” she said.",
     )
-    assert q["Twenty"].speaker == "Marisol Quaye-Dunbar"
+    assert q["Twenty"].speaker == "Teodora Quaye-Dunbar"
 
 
 def test_verbs_that_double_their_last_consonant_and_surnames_of_names_tagged_as_works():
     q = quotes_of(
-        "Coach Ilse Vandermeer-Okoro watched her side lose 3-0.",
+        "Coach Akosua Vandermolen-Nyarko watched her side lose 3-0.",
         "“We were second best for an hour,” she admitted.",
-        "“The second half was better,” Vandermeer-Okoro said.",
+        "“The second half was better,” Vandermolen-Nyarko said.",
     )
-    assert q["We"].speaker == q["The"].speaker == "Ilse Vandermeer-Okoro"
+    assert q["We"].speaker == q["The"].speaker == "Akosua Vandermolen-Nyarko"
 
 
 def test_a_quote_after_a_colon_is_the_clauses_subjects_and_phrasal_verbs_of_speech():
     q = quotes_of(
-        "Opposition leader Tamsin Ekwueme-Hart criticised the budget on Monday.",
+        "Opposition leader Dervla Inchcape-Lamptey criticised the budget on Monday.",
         "Treasurer Bram Vollenhoven hit back in a radio interview: “She had four years to fix it and did nothing.”",
         "“We inherited the deficit,” Vollenhoven said. “What we did not inherit,” he went on, “was any plan to pay it down.”",
     )
@@ -404,21 +404,21 @@ def test_a_quote_after_a_colon_is_the_clauses_subjects_and_phrasal_verbs_of_spee
 
 def test_the_place_and_office_before_said_is_a_description_of_the_person_with_that_office():
     q = quotes_of(
-        "Harbour Party MP Ottilie Zamora-Vance accused the government of ignoring flood warnings.",
-        "“Families in my electorate were told nothing,” the Westfold MP said.",
+        "Coastal Party MP Ottilie Zamora-Vance accused the government of ignoring flood warnings.",
+        "“Families in my electorate were told nothing,” the Ruritania MP said.",
     )
     assert q["Families"].speaker == "Ottilie Zamora-Vance" and q["Families"].kind == "title"
 
 
 def test_of_two_subjects_the_one_next_to_the_verb_speaks():
-    q = quotes_of('Of her co-star, Beatriz Oyelowo-Stone, actor Kezia Maranga said: "Beatriz doesn\'t rehearse, '
+    q = quotes_of('Of her co-star, Efua Dunbar-Nyarko, actor Teodora Quaye said: "Efua doesn\'t rehearse, '
                   'she just becomes the person."')
-    assert q["Beatriz"].speaker == "Kezia Maranga"
+    assert q["Efua"].speaker == "Teodora Quaye"
 
 
 def test_she_said_goes_to_the_woman_the_tagger_took_for_a_body_over_a_place_it_took_for_a_person():
     q = quotes_of(  # (the small English model tags this name a body and the town a person)
-        "Ama Owusu-Ansah, 100, marked her birthday on Sunday at the Fernleigh home in Orrin Falls, with her family.",
+        "Akosua Nyarko-Lamptey, 100, marked her birthday on Sunday at the Cadogan care home in Tarn Falls, with her family.",
         "Asked for her secret, she did not hesitate. “Never trust a man who cannot cook,” she said.",
     )
-    assert q["Never"].speaker == "Ama Owusu-Ansah"
+    assert q["Never"].speaker == "Akosua Nyarko-Lamptey"

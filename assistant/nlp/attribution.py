@@ -277,7 +277,7 @@ def title_words_of(ent) -> set[str]:
             words |= _descriptive_words(child.subtree)
     if root.dep_ == "appos":
         words |= _descriptive_words([root.head, *[c for c in root.head.children if c.dep_ in ("compound", "amod")]])
-    words |= party_and_state(doc.text[ent.end_char : ent.end_char + 16])  # "Jo Doe, D-Ore.,": the Oregon Democrat
+    words |= party_and_state(doc.text[ent.end_char : ent.end_char + 16])  # "Jo Doe, D-Ohio,": the Ohio Democrat
     name = {w.lower() for w in entity_name(ent).split()}
     return (words | {w.lower().strip(".") for w in ent.text.split()}) - name  # "Lady" of "Lady Jo Bloggs" too
 
@@ -518,7 +518,7 @@ def _subject(verb, depth: int = 0, outside=lambda t: True):
         return quoted[0]  # "The Times quoted officials as saying": the officials speak
     # the parser may give a verb two subjects ("It “…,” said Doe"; "programs that he argues…"): not "it", not "that"
     real = [c for c in subjects if c.lower_ not in EMPTY_PRONOUNS and c.tag_ not in ("WP", "WDT")]
-    if real:  # of two ("Of her co-star, Jo Doe, actor Ann Roe said"), the one next to the verb
+    if real:  # of two ("Of his rival, Jo Doe, coach Ann Roe said"), the one next to the verb
         return min(real, key=lambda c: abs(c.i - verb.i))
     if subjects and not (subjects[0].tag_ in ("WP", "WDT") and verb.dep_ == "relcl"):
         return subjects[0]
@@ -644,7 +644,7 @@ def _joint_name(tok, ent) -> str:
 
 def _compound_words(tok) -> list[str]:
     """The words of a proper noun and the proper nouns before it; a hyphenated name stays one
-    word ("Adeyemi-Walsh": the parser splits it at the hyphen)."""
+    word ("Doe-Roe": the parser splits it at the hyphen)."""
     parts = sorted([c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i] + [tok],
                    key=lambda t: t.i)
     words: list[str] = []
@@ -659,7 +659,7 @@ def _compound_words(tok) -> list[str]:
     doc, i = tok.doc, tok.i
     if i + 2 < len(doc) and doc[i + 1].text in ("-", "‐") and not tok.whitespace_ and not doc[i + 1].whitespace_ \
             and doc[i + 2].pos_ == "PROPN" and doc[i + 2].head.i == i:
-        words[-1] += doc[i + 1].text + doc[i + 2].text  # "Vandermeer-Okoro" parsed as "Vandermeer", "- Okoro"
+        words[-1] += doc[i + 1].text + doc[i + 2].text  # "Doe-Roe" parsed as "Doe", "- Roe"
     return words
 
 
@@ -682,7 +682,7 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
     mods = {c.lower_ for c in tok.children if c.dep_ in ("det", "nummod", "quantmod", "predet", "amod")}
     lemma = _singular(tok)
     source = _document_source(tok) if lemma in DOCUMENT_NOUNS else None
-    if source is not None:  # "a statement from the ministry said", "the council's report says"
+    if source is not None:  # "a statement from the agency said", "the council's report says"
         att = classify(pa, source, at, None)
         named = [o for o in pa.cast.last_before(at, org=True) if source.lower_ in o.name.lower().split()]
         who = att.speaker or (named[0] if named and source.pos_ == "NOUN" else None)  # "the directorate"
@@ -706,7 +706,7 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
     if introducer is not None:
         return Attribution(introducer, "title", cue, 0.6)
     gender = "she" if lemma in FEMININE_WORDS else "he" if lemma in MASCULINE_WORDS else ""
-    if gender and "the" in mods:  # "the mother of three said": the woman the article is about, as "she" would
+    if gender and "the" in mods:  # "the father of two said": the woman the article is about, as "she" would
         att = _by_pronoun(pa, at, cue, "title", gender)
         return Attribution(att.speaker, "title", cue, min(att.confidence, 0.6))
     return Attribution(None, "title", cue, 0.0)
@@ -830,14 +830,14 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
         return Attribution(who, named, cue, 0.95)
     if ent is not None and ent.label_ != "PERSON" and _name_like(tok):
         known = _known_person(pa, tok, at) or _surname_of_person(pa, _name_and_titles(tok)[0], at)
-        if known is not None:  # "Adeyemi-Walsh said", the tagger's work of art, after "Josephine Adeyemi-Walsh"
+        if known is not None:  # "Doe-Roe said", the tagger's work of art, after "Jo Doe-Roe"
             return Attribution(known, named, cue, 0.9)
     if ent is None and tok.pos_ == "NOUN":  # "Only one app, GasCo, indicated…": the body named beside the noun
         tok, ent = next(((c, e) for c in tok.children if c.dep_ == "appos" for e in [_entity(c)]
                          if e is not None and e.label_ == "ORG"), (tok, None))
     if ent is not None and ent.label_ == "ORG":
         person = _surname_of_person(pa, clean_name(ent.text), at)
-        if person is not None:  # "Osei-Lindqvist said", after "Renata Osei-Lindqvist", both tagged bodies
+        if person is not None:  # "Doe-Roe said", after "Jo Doe-Roe", both tagged bodies
             return Attribution(person, named, cue, 0.85)
         return Attribution(pa.cast.add(_joint_name(tok, ent), pa.at(tok.doc, ent.start_char), org=True), named, cue, 0.85)
     if ent is not None and ent.label_ == "NORP" and tok.tag_ == "NNP" and \
@@ -848,7 +848,7 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
     if tok.lower_ in PERSON_PRONOUNS:
         return _by_pronoun(pa, at, cue, "according-to" if according else "pronoun", tok.lower_)
     if ent is None and any(c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in tok.children):
-        return _by_description(pa, tok, at, cue)  # "the Saskatchewan MP said": a description, not a name
+        return _by_description(pa, tok, at, cue)  # "the Ruritania MP said": a description, not a name
     if _name_like(tok) or (tok.pos_ == "NOUN" and tok.text[:1].isupper() and pa.cast.find(tok.text)):
         name, titles = _name_and_titles(tok)
         known = pa.known_as(name, at)
@@ -1044,7 +1044,7 @@ def _introduced(pa: ParsedArticle, q: QuoteSpan) -> Attribution:
 
 
 def _colon_lead(pa: ParsedArticle, q: QuoteSpan):
-    """ "Doe hit back in an interview: “…”": a quotation right after a colon is spoken by the
+    """ "Doe replied on the radio: “…”": a quotation right after a colon is spoken by the
     subject of the clause the colon ends, whatever its verb. (subject, verb) or None."""
     if not pa.text[: q.start].rstrip(" \n\"“‘'").endswith(":"):
         return None
@@ -1097,7 +1097,7 @@ def _people_before(pa: ParsedArticle, at: int, fits, pronoun: str) -> list[Speak
 
 def _as_person(pa: ParsedArticle, body: Speaker) -> Speaker | None:
     """A "body" the tagger found that reads as a person's name (titles aside: "Detective Sergeant
-    Jo Bloggs", "Hannelore Voss"), as a person; None for a real body. For "he"/"she" when the
+    Jo Bloggs", "Ann Roe"), as a person; None for a real body. For "he"/"she" when the
     article names no person: no organisation is a "he" or a "she"."""
     words = body.name.split()
     kept = _name_words(words)

@@ -84,7 +84,7 @@ ORGANISATION_NOUNS = frozenset(
     broadcaster startup laboratory lab""".split()
 )
 
-# Head words of the names of bodies and places ("Ellisford Community College", "Halvex Holdings"): a
+# Head words of the names of bodies and places ("Doe Community College", "Roe Holdings"): a
 # capitalised run holding one is not a person's name, whatever else it looks like.
 NAME_OF_BODY_WORDS = ORGANISATION_NOUNS | frozenset(
     """college academy foundation trust society authority inc corp ltd llc plc co group holdings partners
@@ -106,7 +106,7 @@ TITLE_ABBREVIATIONS = {
 }
 
 # US party letters and state abbreviations as news writes them after a legislator's name ("D-Ore.",
-# "R-TX"), and the words a later description uses ("the Oregon Democrat").
+# "R-TX"), and the words a later description uses ("the Ohio Democrat").
 PARTY_LETTERS = {"d": "democrat", "r": "republican", "i": "independent"}
 US_STATE_ABBREVIATIONS = {
     "ala": "alabama", "al": "alabama", "alaska": "alaska", "ak": "alaska", "ariz": "arizona", "az": "arizona",

@@ -159,7 +159,7 @@ def speaker_matches(query: str, quote_speaker: str, aliases: Iterable[str]) -> b
     surname = quote_speaker.lower().split()[-1].strip(".,’'")
     if surname not in words:
         return False
-    # … but "Albert Doe" is not "Sophie Doe": a given name before the surname that the speaker lacks
+    # … but "Ann Doe" is not "Jo Doe": a given name before the surname that the speaker lacks
     given = words[words.index(surname) - 1] if words.index(surname) > 0 else ""
     own = {w.strip(".,’'") for w in quote_speaker.lower().split()[:-1]}
     return not (given and own and given not in own and given not in ROLE_NOUNS | HONORIFICS and len(given) > 1)

@@ -96,7 +96,7 @@ def speaks_in(sentence: str, previous: str, name: str) -> bool:
 
 
 def _someone_else(text: str, at: int, name: str) -> bool:
-    """Is the name word at ``at`` another person's ("Sophie Doe" when "Albert Doe" is asked
+    """Is the name word at ``at`` another person's ("Jo Doe" when "Ann Doe" is asked
     about): right after a capitalised word that is not in the name and not a title?"""
     before = re.search(r"([A-Z][\w'’.-]*)\s+$", text[:at])
     if before is None or len(name.split()) < 2:

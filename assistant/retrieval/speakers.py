@@ -225,7 +225,7 @@ def find_quotations(store: ArticleStore, embedder, speaker: str | None, about: s
     from ..nlp.quotes import speaker_matches
 
     records = store.find_quotes(speakers=[speaker] if speaker else None, doc_ids=filters.doc_ids if filters else None)
-    if speaker:  # the store matches any word of the name; "Albert Doe" is not "Sophie Doe"
+    if speaker:  # the store matches any word of the name; "Ann Doe" is not "Jo Doe"
         records = [r for r in records if speaker_matches(speaker, r.quote.speaker, r.quote.aliases)]
     if filters and not filters.empty:
         records = [r for r in records if filters.match(r.facts)]
