@@ -39,18 +39,18 @@ from .lexicon import (
     HONORIFICS,
     INDEFINITE,
     MASCULINE_WORDS,
-    OCCUPATION_NOUNS,
     NAME_OF_BODY_WORDS,
-    PARTY_LETTERS,
+    OCCUPATION_NOUNS,
     ORGANISATION_NOUNS,
+    PARTY_LETTERS,
     PERSON_PRONOUNS,
     PHRASAL_SPEECH_FORMS,
     ROLE_NOUNS,
-    TITLE_ABBREVIATIONS,
-    US_STATE_ABBREVIATIONS,
     SPEECH_FORMS,
     SPEECH_NOUNS,
+    TITLE_ABBREVIATIONS,
     TITLE_CUES,
+    US_STATE_ABBREVIATIONS,
 )
 from .quote_marks import QuoteSpan
 
@@ -642,24 +642,29 @@ def _joint_name(tok, ent) -> str:
     return " and ".join(clean_name(e.text) for e in [ent, *others])
 
 
+_HYPHENS = ("-", "‐")
+
+
+def _hyphened(doc, i: int) -> bool:
+    """Is token ``i`` joined to the token two before it by a hyphen, no spaces ("Doe", "-", "Roe")?"""
+    return i > 1 and doc[i - 1].text in _HYPHENS and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_
+
+
 def _compound_words(tok) -> list[str]:
     """The words of a proper noun and the proper nouns before it; a hyphenated name stays one
-    word ("Doe-Roe": the parser splits it at the hyphen)."""
+    word ("Doe-Roe": the parser splits it at the hyphen, hanging "Roe" on "Doe" or the other way)."""
+    doc = tok.doc
     parts = sorted([c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i] + [tok],
                    key=lambda t: t.i)
+    after = tok.i + 2
+    if after < len(doc) and doc[after].pos_ == "PROPN" and doc[after].head.i == tok.i and _hyphened(doc, after):
+        parts.append(doc[after])
     words: list[str] = []
-    for t in parts:
-        hyphen = t.doc[t.i - 1] if t.i > 0 else None
-        if words and hyphen is not None and hyphen.text in ("-", "‐") and not hyphen.whitespace_ \
-                and hyphen.i > 0 and hyphen.doc[hyphen.i - 1].text == words[-1].rsplit("-", 1)[-1] \
-                and not hyphen.doc[hyphen.i - 1].whitespace_:
-            words[-1] += hyphen.text + t.text
+    for k, t in enumerate(parts):
+        if k and parts[k - 1].i == t.i - 2 and _hyphened(doc, t.i):
+            words[-1] += doc[t.i - 1].text + t.text
         else:
             words.append(t.text)
-    doc, i = tok.doc, tok.i
-    if i + 2 < len(doc) and doc[i + 1].text in ("-", "‐") and not tok.whitespace_ and not doc[i + 1].whitespace_ \
-            and doc[i + 2].pos_ == "PROPN" and doc[i + 2].head.i == i:
-        words[-1] += doc[i + 1].text + doc[i + 2].text  # "Doe-Roe" parsed as "Doe", "- Roe"
     return words
 
 

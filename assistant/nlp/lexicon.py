@@ -87,13 +87,11 @@ ORGANISATION_NOUNS = frozenset(
 # Head words of the names of bodies and places ("Doe Community College", "Roe Holdings"): a
 # capitalised run holding one is not a person's name, whatever else it looks like.
 NAME_OF_BODY_WORDS = ORGANISATION_NOUNS | frozenset(
-    """college academy foundation trust society authority inc corp ltd llc plc co group holdings partners
-    airlines airways energy media news systems technologies labs health capital fund ventures industries
-    international services solutions motors times post herald tribune press radio television tv studios records
-    church mosque temple hotel restaurant cafe market stadium airport station museum library theatre theater
-    orchestra festival league federation alliance coalition movement front force guard command county city
-    town village district province street road avenue park river lake valley bay beach island bridge tunnel
-    tower hall project program programme initiative""".split()
+    """inc corp ltd llc plc co holdings partners airlines airways energy media news systems technologies labs
+    health capital fund ventures industries international services solutions motors times post herald tribune
+    press radio television tv studios records mosque temple hotel restaurant cafe market stadium airport
+    station movement front force guard command county city town village district province street road avenue
+    park river lake valley bay beach island bridge tunnel tower hall project program programme initiative""".split()
 )
 
 # Abbreviated titles before a name ("Sen. Jo Doe") and the word a later description uses ("the senator").

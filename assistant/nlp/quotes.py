@@ -11,13 +11,12 @@ said'" instead of stating an uncertain speaker as fact.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..nlp.lexicon import HONORIFICS, ROLE_NOUNS
 from ..nlp.sentences import paragraph_spans, sentence_spans
+from ..nlp.text import another_given_name
 from ..types import Article
 
 # Attributions below this confidence, or made only by a pronoun, a description or a
@@ -161,8 +160,7 @@ def speaker_matches(query: str, quote_speaker: str, aliases: Iterable[str]) -> b
         return False
     # … but "Ann Doe" is not "Jo Doe": a given name before the surname that the speaker lacks
     given = words[words.index(surname) - 1] if words.index(surname) > 0 else ""
-    own = {w.strip(".,’'") for w in quote_speaker.lower().split()[:-1]}
-    return not (given and own and given not in own and given not in ROLE_NOUNS | HONORIFICS and len(given) > 1)
+    return not (given and " " in quote_speaker.strip() and another_given_name(given, quote_speaker.lower()))
 
 
 # --- comparing quotations and speakers with hand labels (assistant.evaluation.quote_labels) ---

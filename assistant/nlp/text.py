@@ -97,13 +97,17 @@ def speaks_in(sentence: str, previous: str, name: str) -> bool:
 
 def _someone_else(text: str, at: int, name: str) -> bool:
     """Is the name word at ``at`` another person's ("Jo Doe" when "Ann Doe" is asked
-    about): right after a capitalised word that is not in the name and not a title?"""
+    about): right after a capitalised word that is another given name?"""
     before = re.search(r"([A-Z][\w'’.-]*)\s+$", text[:at])
-    if before is None or len(name.split()) < 2:
-        return False
-    word = before.group(1)
-    return len(word.strip(".")) > 1 and word.lower().strip(".") not in {w.lower().strip(".,’'") for w in name.split()} \
-        and word.lower().strip(".") not in ROLE_NOUNS | HONORIFICS and word.lower() not in STOPWORDS
+    return before is not None and len(name.split()) > 1 and another_given_name(before.group(1), name)
+
+
+def another_given_name(word: str, name: str) -> bool:
+    """Is ``word``, standing before a surname, a given name that ``name`` does not have ("Jo"
+    before "Doe" when "Ann Doe" is meant)? Titles, initials and small words are not."""
+    w = word.lower().strip(".,’'")
+    return len(w) > 1 and w not in {x.lower().strip(".,’'") for x in name.split()} \
+        and w not in ROLE_NOUNS | HONORIFICS and w not in STOPWORDS
 
 
 # "he said", "she later told", and the inverted "…," said he. — not "Doe said he was waiting" (Doe speaks).

@@ -59,11 +59,15 @@ class _Labelled:
     start: int  # where the turn's words begin
 
 
+def _label_name(label: str) -> str:
+    """The name part of a label: "SEN. JANE DOE (D-OH), CHAIR" gives "SEN. JANE DOE"."""
+    return _PAREN.sub("", label).split(",")[0].strip()
+
+
 def _speaker_key(label: str) -> str:
     """The lower-case surname a label names ("q"/"a" for questions and answers), or "" when the
     label is not a speaker's name."""
-    name = _PAREN.sub("", label).split(",")[0].strip()
-    words = name.split()
+    words = _label_name(label).split()
     if not 1 <= len(words) <= 5:
         return ""
     if not all(_NAME_WORD.match(w) or w.lower() in _PARTICLES for w in words):
@@ -99,7 +103,7 @@ def _names_someone(text: str, key: str, label: str, labels: list[tuple[int, int]
     if any(m.group().islower() for m in found):
         return False
     in_prose = any(m.group()[0].isupper() and not m.group().isupper() for m in found)
-    return in_prose or len(_PAREN.sub("", label).split(",")[0].split()) >= 2
+    return in_prose or len(_label_name(label).split()) >= 2
 
 
 def _is_dialogue(turns: list[_Labelled]) -> bool:
@@ -135,7 +139,7 @@ def _full_name(text: str, key: str, label: str, outside: list[tuple[int, int]]) 
             best = " ".join([*given, m.group(2)])
     if best:
         return best
-    words = [w for w in _PAREN.sub("", label).split(",")[0].split() if w.lower().strip(".") not in ROLE_NOUNS]
+    words = [w for w in _label_name(label).split() if w.lower().strip(".") not in ROLE_NOUNS]
     return " ".join(w.capitalize() if w.isupper() and len(w) > 1 else w for w in words)
 
 
