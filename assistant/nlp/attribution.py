@@ -204,7 +204,7 @@ def clean_name(text: str) -> str:
     return text.strip(" ,.;:—–-\"“”‘’()")
 
 
-def name_words(words: list[str]) -> list[str]:
+def _name_words(words: list[str]) -> list[str]:
     """A name's words without the role words before it ("Kisumu Governor", "Actor", "Prof") and
     the function words a capitalised run may take with it (a sentence's "After"; a name keeps
     two words at least to that rule: "Will Smith")."""
@@ -246,7 +246,7 @@ def entity_name(ent) -> str:
     text = doc[ent.start : end].text if end > ent.end else ent.text
     if not _is_person(ent):
         return clean_name(text)
-    return clean_name(" ".join(name_words(clean_name(text).split())))
+    return clean_name(" ".join(_name_words(clean_name(text).split())))
 
 
 def _descriptive_words(tokens) -> set[str]:
@@ -459,7 +459,7 @@ class ParsedArticle:
         if m:
             before = m.group(1).split()
             owner = max((i for i, w in enumerate(before) if w.endswith(("'s", "’s"))), default=-1)
-            first = name_words(before[owner + 1:] + [name])[:-1]  # "the council's Nora Vale": not the owner
+            first = _name_words(before[owner + 1:] + [name])[:-1]  # "the council's Nora Vale": not the owner
             if first and not self.inside_quote(m.start()):
                 return self.cast.add(" ".join(first[-2:] + [name]), m.start(1))
         return found
@@ -676,7 +676,7 @@ def _compound_name(tok) -> str:
 def _name_and_titles(tok) -> tuple[str, set[str]]:
     """:func:`_compound_name` as a name ("Elizabeth II") and the title words left out ({"queen"})."""
     words = _compound_words(tok)
-    kept = name_words(words)
+    kept = _name_words(words)
     return clean_name(" ".join(kept)), {w.lower().strip(".") for w in words[: len(words) - len(kept)]}
 
 
@@ -1080,7 +1080,7 @@ def _introducer(pa: ParsedArticle, at: int, pronoun: str = "") -> Speaker | None
         if " " not in who.name:
             person = pa.known_as(who.name, pa.at(subject.doc, subject.idx))
             who = person if person is not None and not person.org and " " in person.name else who
-        elif personal_name(who.name):  # "Tomas Reyl says …": a full name the tagger took for a body
+        elif _personal_name(who.name):  # "Tomas Reyl says …": a full name the tagger took for a body
             who = pa.cast.add(who.name, pa.at(subject.doc, subject.idx))
     named = att.kind in ("named", "title", "according-to")
     return who if who is not None and not who.org and named and who.fits(pronoun) else None
@@ -1094,7 +1094,7 @@ def _people_before(pa: ParsedArticle, at: int, fits, pronoun: str) -> list[Speak
     people = [p for p in pa.cast.last_before(at) if fits(p)]
     bodies = pa.cast.last_before(at, org=True)
     if people:
-        called_so = [p for s in bodies if called(pa, s) == pronoun for p in [_body_as_person(pa, s, at)] if p is not None]
+        called_so = [p for s in bodies if called(pa, s) == pronoun for p in [_as_person(pa, s)] if p is not None]
         return sorted(people + called_so, key=lambda s: -s.last_before(at)) if called_so else people
     return [p for s in bodies for p in [_as_person(pa, s)] if p is not None and fits(p)] or [
         p for p in _untagged_people(pa, at) if fits(p)]
@@ -1105,23 +1105,13 @@ def _as_person(pa: ParsedArticle, body: Speaker) -> Speaker | None:
     Jo Bloggs", "Ann Roe"), as a person; None for a real body. For "he"/"she" when the
     article names no person: no organisation is a "he" or a "she"."""
     words = body.name.split()
-    kept = name_words(words)
-    if not personal_name(" ".join(kept)):
+    kept = _name_words(words)
+    if not _personal_name(" ".join(kept)):
         return None
     titles = {w.lower().strip(".") for w in words[: len(words) - len(kept)]}
     person = pa.cast.add(" ".join(kept), min(body.mentions), title_words=body.title_words | titles)
     person.mentions = sorted(set(person.mentions) | set(body.mentions))
     person.subject_mentions = sorted(set(person.subject_mentions) | set(body.subject_mentions))
-    return person
-
-
-def _body_as_person(pa: ParsedArticle, body: Speaker, at: int) -> Speaker | None:
-    """:func:`_as_person`, or for a one-word "body" that is a person's surname
-    (:func:`_surname_of_person`), that person with the body's mentions."""
-    person = _as_person(pa, body)
-    if person is None and (person := _surname_of_person(pa, body.name, body.last_before(at))) is not None:
-        person.mentions = sorted(set(person.mentions) | set(body.mentions))
-        person.subject_mentions = sorted(set(person.subject_mentions) | set(body.subject_mentions))
     return person
 
 
@@ -1136,7 +1126,7 @@ def _surname_of_person(pa: ParsedArticle, name: str, at: int) -> Speaker | None:
     if found is None or found.org or " " not in found.name:
         return None
     given = found.name.split()[:-1]
-    return found if personal_name(found.name) and not any(w.lower() in STOP_WORDS for w in given) else None
+    return found if _personal_name(found.name) and not any(w.lower() in STOP_WORDS for w in given) else None
 
 
 def _untagged_people(pa: ParsedArticle, at: int) -> list[Speaker]:
@@ -1147,14 +1137,14 @@ def _untagged_people(pa: ParsedArticle, at: int) -> list[Speaker]:
         for tok in doc:
             where = pa.at(doc, tok.idx)
             if where < at and tok.pos_ == "PROPN" and _main_subject(tok) and _entity(tok) is None \
-                    and not pa.inside_quote(where) and personal_name(_name_and_titles(tok)[0]):
+                    and not pa.inside_quote(where) and _personal_name(_name_and_titles(tok)[0]):
                 name, titles = _name_and_titles(tok)
                 found.append(pa.cast.add(name, where, subject=True, title_words=titles))
     unique = list({id(s): s for s in found}.values())
     return sorted(unique, key=lambda s: -s.last_before(at))
 
 
-def personal_name(name: str) -> bool:
+def _personal_name(name: str) -> bool:
     """Two or three capitalised words, none of them a noun for a body ("Union", "Ministry"):
     a name that reads as a person's."""
     parts = name.split()

@@ -103,9 +103,8 @@ def extract_quotes(article: Article, model: str | None = None) -> list[Quote]:
 
 def extract_quotes_many(articles: Sequence[Article], model: str | None = None) -> list[list[Quote]]:
     """:func:`extract_quotes` for many articles, their text parsed in one pass (faster). Each
-    article's quotations by their marks come first, in order, then its transcript turns (a
-    quotation inside a turn keeps its speaker only when named with it: :func:`_in_turn`)."""
-    from .attribution import DEFAULT_MODEL, NOBODY, find_attributions_many, load_pipeline
+    article's quotations by their marks come first, in order, then its transcript turns."""
+    from .attribution import DEFAULT_MODEL, find_attributions_many, load_pipeline
     from .quote_marks import quote_spans
     from .transcript import transcript_turns
 
@@ -115,16 +114,9 @@ def extract_quotes_many(articles: Sequence[Article], model: str | None = None) -
     found = find_attributions_many(items, model) if any(i[2] for i in items) else [[] for _ in items]
     out = []
     for a, (text, paras), atts in zip(articles, layout, found):
-        turns = [t for t in transcript_turns(text, paras, lambda: load_pipeline(model), a.title) if t.speaker]
-        atts = [(q, att if att.kind == "named" or not _in_turn(q, turns) else NOBODY) for q, att in atts]
-        out.append([_quote(a, paras, q, att) for q, att in atts] + [_turn_quote(a, t) for t in turns])
+        turns = transcript_turns(text, paras, lambda: load_pipeline(model))
+        out.append([_quote(a, paras, q, att) for q, att in atts] + [_turn_quote(a, t) for t in turns if t.speaker])
     return out
-
-
-def _in_turn(q, turns) -> bool:
-    """Is a quotation inside an interview answer? There "he said" and "the director said" belong to
-    the answer's own story, not to the people the article names: only a name given with it holds."""
-    return any(t.start <= q.start < t.end for t in turns)
 
 
 def _quote(article: Article, paragraphs: list[tuple[int, int]], q, att) -> Quote:
@@ -147,8 +139,8 @@ def _turn_quote(article: Article, turn) -> Quote:
     return Quote(
         doc_id=article.id, speaker=turn.speaker, text=text, char_start=turn.start, char_end=turn.end,
         sentence=text, sentence_start=turn.start, sentence_end=turn.end, paragraph=turn.paragraph,
-        attribution=turn.label or "answer to an interview question", title=article.title, date=article.date,
-        source=article.outlet or article.source, kind="transcript", confidence=0.8 if turn.label else 0.6,
+        attribution=f"{turn.label}:", title=article.title, date=article.date,
+        source=article.outlet or article.source, kind="transcript", confidence=0.8,
         aliases=sorted({turn.speaker.lower(), turn.speaker.split()[-1].lower()}),
     )
 
