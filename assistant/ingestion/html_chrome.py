@@ -37,6 +37,10 @@ _VISIT = re.compile(r"^for more (?:on|news|information|stories)\b.*\b(?:visit|cl
                     r"|^(?:watch|listen to) (?:this|the|our)\b.{0,60}:$", re.I)
 # "January 22, 2026 - 9 min", "5 min read": a date and reading time over the article, no sentence.
 _READING_TIME = re.compile(r"\b\d+\s*(?:min|mins|minutes?)\b(?:\s+read)?", re.I)
+# "© 2024 Jo Doe Media", "Copyright 2024 … All rights reserved. …": the publisher's notice, however long.
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\s+(?:©|\(c\)|\d{4}))", re.I)
+# "A version of this article appears in print on May 3, 2023, Section A, Page 6 …": a print-edition note.
+_PRINT_NOTE = re.compile(r"^a version of this (?:article|story) appear(?:s|ed) in print\b", re.I)
 # "{{cta}}", "{% block promo %}": a template's placeholder the page never filled.
 _TEMPLATE = re.compile(r"^(?:\{\{[^{}]*\}\}|\{%[^{}]*%\})$")
 _BYLINE_WORDS = 20
@@ -101,6 +105,8 @@ def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset()
         return "language menu"
     if len(words) <= _PROMO_WORDS and (_promo_opening(low.lstrip("•·-–—▶► "), line)
                                        or "all rights reserved" in low):
+        return "promo"
+    if len(words) <= _APPEAL_WORDS and (_COPYRIGHT.match(line.strip()) or _PRINT_NOTE.match(line.strip())):
         return "promo"
     if len(words) <= _APPEAL_WORDS and _APPEAL.search(line) and _YOU.search(line) and not re.search("[\"“”]", line):
         return "appeal"
