@@ -422,3 +422,13 @@ def test_she_said_goes_to_the_woman_the_tagger_took_for_a_body_over_a_place_it_t
         "Asked for her secret, she did not hesitate. “Never trust a man who cannot cook,” she said.",
     )
     assert q["Never"].speaker == "Akosua Nyarko-Lamptey"
+
+
+def test_an_abbreviated_title_before_the_name_is_not_the_speaker():
+    q = quotes_of(
+        "A van hit the footbridge railings in Kettlebrook overnight.",
+        "“Nobody was hurt, which is a small miracle,” said Sgt. Ysabeau Quarrendon-Ossory of the county police.",
+        "“The railings did their job,” said Insp. Tiberius Bramwell, who leads the investigation.",
+        "“We will look at the speed limit,” said Coun. Oriel Vantongeren, who chairs the roads committee.",
+    )
+    assert [q[w].speaker for w in ("Nobody", "The", "We")] == ["Ysabeau Quarrendon-Ossory", "Tiberius Bramwell", "Oriel Vantongeren"]

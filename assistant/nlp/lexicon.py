@@ -100,7 +100,7 @@ TITLE_ABBREVIATIONS = {
     "col": "colonel", "sgt": "sergeant", "det": "detective", "supt": "superintendent", "insp": "inspector",
     "prof": "professor", "dr": "doctor", "pres": "president", "atty": "attorney", "cmdr": "commander",
     "capt": "captain", "adm": "admiral", "maj": "major", "cpl": "corporal", "rev": "reverend", "amb": "ambassador",
-    "cllr": "councillor", "assemb": "assemblymember", "del": "delegate",
+    "cllr": "councillor", "coun": "councillor", "const": "constable", "assemb": "assemblymember", "del": "delegate",
 }
 
 # US party letters and state abbreviations as news writes them after a legislator's name ("D-Ore.",
@@ -140,7 +140,7 @@ ROLE_NOUNS = frozenset(
     senate house minority majority assistant lieutenant sergeant detective inspector superintendent
     councillor councilor alderman sir dame lady lord baron baroness duke duchess cabinet health education
     immigration trade environment agriculture transport labour labor energy treasury""".split()
-)
+) | (TITLE_ABBREVIATIONS.keys() - {"del"})  # "Sgt", "Cllr"… ("del" is also a particle of names: "Ana del Río")
 
 # Nouns of occupation that may stand before a name ("Actor Jo Bloggs", "Fellow student Jo Bloggs"), left out of
 # the name; unlike titles, many are surnames too ("Mr Weaver"), so alone they are a name.
