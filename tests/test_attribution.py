@@ -432,3 +432,12 @@ def test_an_abbreviated_title_before_the_name_is_not_the_speaker():
         "“We will look at the speed limit,” said Coun. Oriel Vantongeren, who chairs the roads committee.",
     )
     assert [q[w].speaker for w in ("Nobody", "The", "We")] == ["Ysabeau Quarrendon-Ossory", "Tiberius Bramwell", "Oriel Vantongeren"]
+
+
+def test_he_said_after_a_surname_the_tagger_missed_is_that_person():
+    q = quotes_of(
+        "Ravindra Tessaro-Quell kept his title on Saturday with a points win over Dermot Quillfeather in Hollinsmere.",
+        "“He hits harder than anyone I have fought,” Tessaro-Quell said.",
+        "Quillfeather, whose nose was broken in the third round, was gracious in defeat. “The better man won,” he said.",
+    )
+    assert q["The"].speaker == "Dermot Quillfeather"

@@ -432,6 +432,18 @@ class ParsedArticle:
                     and not _role_only(_compound_name(subj)):
                 name, titles = _name_and_titles(subj)
                 self.cast.add(name, at, subject=_main_subject(subj), title_words=titles)
+            elif tok.pos_ == "PROPN" and _main_subject(tok) and _entity(tok) is None:
+                self._surname_mention(doc, tok)
+
+    def _surname_mention(self, doc, tok) -> None:
+        """"Doe, whose eye was closed, was gracious.": a surname the NER missed, as a clause's
+        subject, is a mention of the person named in full before it ("Jo Doe")."""
+        at = self.at(doc, tok.idx)
+        if self.inside_quote(at) or not tok.text[:1].isupper() or tok.text.isupper() or _compound_words(tok) != [tok.text]:
+            return
+        known = self.known_as(tok.text, at)
+        if known is not None and not known.org and " " in known.name and known.name.split()[-1] == tok.text:
+            self.cast.add(known.name, at, subject=True)
 
     def before(self, at: int, lede: bool = False) -> None:
         """Parse what precedes offset ``at`` in its paragraph (the text before the paragraph's
