@@ -441,3 +441,15 @@ def test_he_said_after_a_surname_the_tagger_missed_is_that_person():
         "Quillfeather, whose nose was broken in the third round, was gracious in defeat. “The better man won,” he said.",
     )
     assert q["The"].speaker == "Dermot Quillfeather"
+
+
+def test_she_said_after_a_misparsed_lead_in_is_its_subject():
+    q = quotes_of(  # the parser hangs "said" on "ranked" ("dep"); its subject is still Castellvi-Sole
+        "Defending champion Benedikta Strelow-Vahl was knocked out in the second round of the Marlport Open on "
+        "Wednesday, losing 6-4, 7-6 (5) to qualifier Giulia Castellvi-Sole.",
+        "\"I didn't serve well today,\" Strelow-Vahl said, \"and against someone who's playing with nothing to lose, "
+        "that's enough to beat you.\"",
+        "Castellvi-Sole, ranked 187th, said she had watched Strelow-Vahl win the title on television last year. "
+        "\"To beat her here,\" she said, \"it's a bit surreal, to be honest.\"",
+    )
+    assert (q["I"].speaker, q["To"].speaker) == ("Benedikta Strelow-Vahl", "Giulia Castellvi-Sole")

@@ -550,7 +550,7 @@ def _subject(verb, depth: int = 0, outside=lambda t: True):
         return subjects[0]
     if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("PROPN", "NOUN", "PRON"):
         return verb.head  # "Doe, who said…"
-    if verb.dep_ in ("conj", "xcomp", "advcl") and depth < 2:
+    if verb.dep_ in ("conj", "xcomp", "advcl", "dep") and depth < 2:  # "dep": "Doe, ranked 9th, said" misparsed
         return _subject(verb.head, depth + 1, outside)
     after = [c for c in verb.children if c.dep_ in ("dobj", "attr", "npadvmod", "appos") and c.pos_ == "PROPN"
              and outside(c)]
