@@ -453,3 +453,12 @@ def test_she_said_after_a_misparsed_lead_in_is_its_subject():
         "\"To beat her here,\" she said, \"it's a bit surreal, to be honest.\"",
     )
     assert (q["I"].speaker, q["To"].speaker) == ("Benedikta Strelow-Vahl", "Giulia Castellvi-Sole")
+
+
+def test_she_said_goes_to_the_person_the_article_calls_she_over_one_it_calls_nothing():
+    q = quotes_of(
+        "Councillor Morwenna Tregarthen has spent a year pushing for a crossing on Tollgate Road. Her colleague on the "
+        "roads committee, Bertram Inchcombe, voted against it in March, citing the cost.",
+        "On Thursday the committee changed its mind. “This is for every parent who has waited at that kerb,” she said.",
+    )
+    assert q["This"].speaker == "Morwenna Tregarthen"

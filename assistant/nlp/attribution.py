@@ -808,14 +808,27 @@ def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -
     if previous and at - previous[0] < 1500 and fits(previous[1]) and (subject_at < previous[0] or last_subject is previous[1]):
         return Attribution(previous[1], kind, cue, 0.85 if previous[1] is not None else 0.8)
     chosen = last_subject if subject_at >= 0 and at - subject_at < 1500 else people[0]
+    if pronoun in ("he", "she") and not _gender(pa, chosen) and pa.paragraph_of(chosen.last_before(at)) != pa.paragraph_of(at):
+        # named in an earlier paragraph, and the article says "she" of someone else near: that one
+        chosen = next((p for p in people if 0 <= at - p.last_before(at) < _CALLED_WINDOW and _gender(pa, p) == pronoun),
+                      chosen)
     rivals = [p for p in people if p is not chosen and 0 <= at - p.last_before(at) < 300]
     return Attribution(chosen, kind, cue, 0.65 if rivals else 0.8)
 
 
+_CALLED_WINDOW = 600  # characters back to a person the article calls "he"/"she", over one it calls nothing
 _GENDERED = re.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?][\"”’]?\s")
 _QUOTED_TEXT = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
+
+
+def _gender(pa: ParsedArticle, person: Speaker) -> str:
+    """"he" or "she" as the article says (:func:`called`) or a title does ("Sir", "Queen"), else ""."""
+    words = person.title_words | {w.strip(".") for w in person.title.lower().split()}
+    by_title = {"he"} if words & MASCULINE_WORDS else set()
+    by_title |= {"she"} if words & FEMININE_WORDS else set()
+    return called(pa, person) or (by_title.pop() if len(by_title) == 1 else "")
 
 
 def called(pa: ParsedArticle, person: Speaker) -> str:
