@@ -462,3 +462,12 @@ def test_she_said_goes_to_the_person_the_article_calls_she_over_one_it_calls_not
         "On Thursday the committee changed its mind. “This is for every parent who has waited at that kerb,” she said.",
     )
     assert q["This"].speaker == "Morwenna Tregarthen"
+
+
+def test_the_statement_said_is_whoever_said_something_in_a_statement():
+    q = quotes_of(
+        "Ottokar Tavener-Schall, the former chair of the Easthaven water board, said in a statement on Saturday that "
+        "he had never seen the reports described at the inquiry.",
+        "\"Had those warnings reached me, I would have acted on them the same day,\" the statement said.",
+    )
+    assert q["Had"].speaker == "Ottokar Tavener-Schall"

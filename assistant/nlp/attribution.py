@@ -755,19 +755,30 @@ def _document_source(tok):
 
 def _issuer(pa: ParsedArticle, noun: str, at: int, cue: str) -> Attribution:
     """"the statement read": whoever the text last said released, issued, wrote… a statement
-    (the subject of the latest verb whose object is that noun, in this paragraph or the one
-    before); no one when there is none."""
+    or said something in one (the subject of the latest verb whose object is that noun, or of a
+    verb of speech "in" it, in this paragraph or the one before); no one when there is none."""
     pa.before(at)
     first = pa.paragraphs[max(0, pa.paragraph_of(at) - 1)][0]
-    found = [(pa.at(doc, t.idx), t) for doc in list(pa.docs.values()) for t in doc
-             if t.dep_ == "dobj" and _singular(t) == noun and first <= pa.at(doc, t.idx) < at]
-    for where, t in sorted(found, key=lambda f: -f[0]):
-        subject = _subject(t.head, outside=lambda x: not pa.inside_quote(pa.at(x.doc, x.idx)))
+    found = [(pa.at(doc, t.idx), verb) for doc in list(pa.docs.values()) for t in doc
+             if _singular(t) == noun and first <= pa.at(doc, t.idx) < at for verb in [_issuing_verb(t)] if verb is not None]
+    for where, verb in sorted(found, key=lambda f: -f[0]):
+        subject = _subject(verb, outside=lambda x: not pa.inside_quote(pa.at(x.doc, x.idx)))
         if subject is not None and (_entity(subject) is not None or subject.lower_ in PERSON_PRONOUNS):
-            att = classify(pa, subject, where, t.head)
+            att = classify(pa, subject, where, verb)
             if att.speaker is not None:
                 return Attribution(att.speaker, "title", cue, 0.7)
     return Attribution(None, "", cue, 0.0)
+
+
+def _issuing_verb(noun):
+    """The verb that issues a document noun: "released a statement" (its object), "said in a
+    statement" (a verb of speech it follows with "in"); None otherwise."""
+    if noun.dep_ == "dobj":
+        return noun.head
+    prep = noun.head
+    if noun.dep_ == "pobj" and prep.lower_ == "in" and prep.dep_ == "prep" and _speech(prep.head):
+        return prep.head
+    return None
 
 
 def _names_between(pa: ParsedArticle, start: int, end: int) -> bool:
