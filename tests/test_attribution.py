@@ -471,3 +471,17 @@ def test_the_statement_said_is_whoever_said_something_in_a_statement():
         "\"Had those warnings reached me, I would have acted on them the same day,\" the statement said.",
     )
     assert q["Had"].speaker == "Ottokar Tavener-Schall"
+
+
+def test_a_hyphenated_name_stays_whole_whatever_label_the_parser_gives_its_first_half():
+    from spacy.tokens import Doc
+
+    from assistant.nlp.attribution import _compound_words, load_pipeline
+
+    words = ["Ostrander", "-", "Vale", "said", "so", "."]
+    spaces = [False, False, True, True, False, False]
+    for label in ("compound", "nummod", "amod"):  # the small parser hangs "Ostrander" by any of these
+        doc = Doc(load_pipeline().vocab, words=words, spaces=spaces, heads=[2, 2, 3, 3, 3, 3],
+                  deps=[label, "punct", "nsubj", "ROOT", "advmod", "punct"],
+                  pos=["PROPN", "PUNCT", "PROPN", "VERB", "ADV", "PUNCT"])
+        assert _compound_words(doc[2]) == ["Ostrander-Vale"], label

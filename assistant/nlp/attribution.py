@@ -680,8 +680,9 @@ def _compound_words(tok) -> list[str]:
     """The words of a proper noun and the proper nouns before it; a hyphenated name stays one
     word ("Doe-Roe": the parser splits it at the hyphen, hanging "Roe" on "Doe" or the other way)."""
     doc = tok.doc
-    parts = sorted([c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < tok.i] + [tok],
-                   key=lambda t: t.i)
+    parts = sorted([c for c in tok.children if c.pos_ == "PROPN" and c.i < tok.i
+                    and (c.dep_ == "compound" or c.i == tok.i - 2 and _hyphened(doc, tok.i))] + [tok],
+                   key=lambda t: t.i)  # (the half before the hyphen may hang by any label: "nummod")
     after = tok.i + 2
     if after < len(doc) and doc[after].pos_ == "PROPN" and doc[after].head.i == tok.i and _hyphened(doc, after):
         parts.append(doc[after])
