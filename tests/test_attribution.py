@@ -485,3 +485,9 @@ def test_a_hyphenated_name_stays_whole_whatever_label_the_parser_gives_its_first
                   deps=[label, "punct", "nsubj", "ROOT", "advmod", "punct"],
                   pos=["PROPN", "PUNCT", "PROPN", "VERB", "ADV", "PUNCT"])
         assert _compound_words(doc[2]) == ["Ostrander-Vale"], label
+
+
+def test_a_team_and_job_title_before_the_name_after_said_are_not_the_speaker():
+    q = quotes_of("\"I have never seen a rookie with that kind of composure,\" said Buccaneers head coach Evander "
+                  "Szalai-Ruthven of quarterback Lowell Brockhurst, who threw for 312 yards in his first start.")
+    assert q["I"].speaker == "Evander Szalai-Ruthven"  # the parser takes "head" for a verb

@@ -573,13 +573,22 @@ def _name_after(verb, outside):
     if verb.i == 0 or doc[verb.i - 1].text not in _CLOSING_MARKS:
         return None
     last = None
-    for tok in doc[verb.i + 1 : verb.i + 12]:
+    window = doc[verb.i + 1 : verb.i + 12]
+    for k, tok in enumerate(window):
         if tok.lower_ in _NAME_STOPS or not outside(tok):
             break
         if tok.pos_ == "PROPN":
             last = tok
         elif tok.pos_ not in ("NOUN", "ADJ", "DET", "PUNCT", "NUM"):
-            break  # a verb or an adverb: the subject phrase is over
+            # a verb or an adverb: the subject phrase is over, unless a person is named just after a
+            # word the parser took for a verb ("said Harriers head coach Jo Doe": "head")
+            ahead = []
+            for t in window[k + 1 : k + 5]:
+                if t.lower_ in _NAME_STOPS or t.pos_ not in ("NOUN", "PROPN", "PUNCT"):
+                    break
+                ahead.append(t)
+            person = [t for t in ahead if t.pos_ == "PROPN" and t.ent_type_ == "PERSON" and outside(t)]
+            return person[-1] if tok.pos_ == "VERB" and tok.lower_ == tok.text and person else last
     return last
 
 
