@@ -491,13 +491,3 @@ def test_a_team_and_job_title_before_the_name_after_said_are_not_the_speaker():
     q = quotes_of("\"I have never seen a rookie with that kind of composure,\" said Buccaneers head coach Evander "
                   "Szalai-Ruthven of quarterback Lowell Brockhurst, who threw for 312 yards in his first start.")
     assert q["I"].speaker == "Evander Szalai-Ruthven"  # the parser takes "head" for a verb
-
-
-def test_the_company_said_is_the_body_that_spoke_not_a_place_named_before():
-    q = quotes_of(
-        "Train services on the Kellaway Line were disrupted for nearly three hours during the Tuesday morning rush "
-        "after a signalling fault near Tanjong Sari station, affecting an estimated 40,000 commuters.",
-        "Transit operator Railvance said in a statement that free bridging buses had been deployed between the "
-        "affected stations. “We sincerely apologise to commuters for the disruption to their journeys,” the company said.",
-    )
-    assert q["We"].speaker == "Railvance"

@@ -736,7 +736,7 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
     pa.before(at, lede=True)
     if lemma in ORGANISATION_NOUNS:  # the organisation described so ("SAG-AFTRA, the actors' union"), else the last one
         orgs = (pa.cast.last_before(at, org=True, words={lemma}) or pa.cast.last_before(at, words={lemma})
-                or _acting_bodies(pa, at) or pa.cast.last_before(at, org=True))  # (the NER may take a body for a person)
+                or pa.cast.last_before(at, org=True))  # (the NER may take an unfamiliar body for a person)
         return Attribution(orgs[0], "title", cue, 0.7) if orgs else Attribution(None, "title", cue, 0.0)
     words = {lemma, tok.lower_} | _descriptive_words(c for c in tok.children if c.dep_ in ("compound", "amod"))
     people = pa.cast.last_before(at, words=words) or [  # (a person the tagger took for a body, titled so)
@@ -751,17 +751,6 @@ def _by_description(pa: ParsedArticle, tok, at: int, cue: str) -> Attribution:
         att = _by_pronoun(pa, at, cue, "title", gender)
         return Attribution(att.speaker, "title", cue, min(att.confidence, 0.6))
     return Attribution(None, "title", cue, 0.0)
-
-
-def _acting_bodies(pa: ParsedArticle, at: int) -> list[Speaker]:
-    """Bodies that were a clause's subject before ``at`` (they spoke or acted: "MetroLink said in a
-    statement"), latest first, with one-word names the tagger missed that are no person's
-    ("MetroLink" as the subject of "said"); a place the tagger took for a body is seldom a subject."""
-    surnames = {p.name.split()[-1] for p in pa.cast.speakers if " " in p.name and not p.org}
-    found = pa.cast.last_before(at, org=True) + [p for p in pa.cast.last_before(at)
-                                                 if " " not in p.name and p.name not in surnames]
-    acting = [s for s in found if any(m < at for m in s.subject_mentions)]
-    return sorted(acting, key=lambda s: -s.last_before(at))
 
 
 def _document_source(tok):
