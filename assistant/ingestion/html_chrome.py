@@ -37,8 +37,11 @@ _VISIT = re.compile(r"^for more (?:on|news|information|stories)\b.*\b(?:visit|cl
                     r"|^(?:watch|listen to) (?:this|the|our)\b.{0,60}:$", re.I)
 # "January 22, 2026 - 9 min", "5 min read": a date and reading time over the article, no sentence.
 _READING_TIME = re.compile(r"\b\d+\s*(?:min|mins|minutes?)\b(?:\s+read)?", re.I)
-# "© 2024 Jo Doe Media", "Copyright 2024 … All rights reserved. …": the publisher's notice, however long.
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\s+(?:©|\(c\)|\d{4}))", re.I)
+# "© 2024 Jo Doe Media", "Copyright © 2024 …", "Copyright 2024 … All rights reserved. …": the publisher's
+# notice, however long ("(c) Any landlord who …", a clause of a law, is not one).
+_COPYRIGHT = re.compile(r"^(?:copyright\s*)?(?:©|\(c\))\s*(?:19|20)\d\d\b"
+                        r"|^(?:©|\(c\)|copyright\b).*\ball rights reserved\b", re.I)
+_NOTICE_WORDS = 60  # a publisher's notice or print note has at most this many words
 # "A version of this article appears in print on May 3, 2023, Section A, Page 6 …": a print-edition note.
 _PRINT_NOTE = re.compile(r"^a version of this (?:article|story) appear(?:s|ed) in print\b", re.I)
 # "{{cta}}", "{% block promo %}": a template's placeholder the page never filled.
@@ -106,7 +109,7 @@ def chrome_reason(line: str, link_texts: frozenset[str] | set[str] = frozenset()
     if len(words) <= _PROMO_WORDS and (_promo_opening(low.lstrip("•·-–—▶► "), line)
                                        or "all rights reserved" in low):
         return "promo"
-    if len(words) <= _APPEAL_WORDS and (_COPYRIGHT.match(line.strip()) or _PRINT_NOTE.match(line.strip())):
+    if len(words) <= _NOTICE_WORDS and (_COPYRIGHT.match(line.strip()) or _PRINT_NOTE.match(line.strip())):
         return "promo"
     if len(words) <= _APPEAL_WORDS and _APPEAL.search(line) and _YOU.search(line) and not re.search("[\"“”]", line):
         return "appeal"

