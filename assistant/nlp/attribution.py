@@ -40,6 +40,7 @@ from .lexicon import (
     INDEFINITE,
     MASCULINE_WORDS,
     NAME_OF_BODY_WORDS,
+    NAME_TITLE_ABBREVIATIONS,
     OCCUPATION_NOUNS,
     ORGANISATION_NOUNS,
     PARTY_LETTERS,
@@ -82,11 +83,15 @@ class Speaker:
     def last_before(self, at: int) -> int:
         return max((m for m in self.mentions if m < at), default=-1)
 
+    @property
+    def described_as(self) -> set[str]:
+        """The words of their titles and descriptions ("queen", "sir", "senator"…)."""
+        return self.title_words | {w.strip(".") for w in self.title.lower().split()}
+
     def fits(self, pronoun: str) -> bool:
         """Can "he"/"she" stand for this speaker (no title or description says otherwise)?"""
-        words = self.title_words | {w.strip(".") for w in self.title.lower().split()}
         other = FEMININE_WORDS if pronoun == "he" else MASCULINE_WORDS if pronoun == "she" else set()
-        return not words & other
+        return not self.described_as & other
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ def _keep_title_abbreviations(nlp) -> None:
     Jo Doe": "Sgt")."""
     from spacy.attrs import ORTH
 
-    for abbr in TITLE_ABBREVIATIONS.keys() - {"del"}:  # ("Del." also ends "Dover, Del.")
+    for abbr in NAME_TITLE_ABBREVIATIONS:
         word = abbr.capitalize() + "."
         if len(nlp.tokenizer(word)) > 1:
             nlp.tokenizer.add_special_case(word, [{ORTH: word}])
@@ -861,9 +866,8 @@ _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 
 def _gender(pa: ParsedArticle, person: Speaker) -> str:
     """"he" or "she" as the article says (:func:`called`) or a title does ("Sir", "Queen"), else ""."""
-    words = person.title_words | {w.strip(".") for w in person.title.lower().split()}
-    by_title = {"he"} if words & MASCULINE_WORDS else set()
-    by_title |= {"she"} if words & FEMININE_WORDS else set()
+    by_title = {"he"} if person.described_as & MASCULINE_WORDS else set()
+    by_title |= {"she"} if person.described_as & FEMININE_WORDS else set()
     return called(pa, person) or (by_title.pop() if len(by_title) == 1 else "")
 
 

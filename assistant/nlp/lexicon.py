@@ -102,6 +102,9 @@ TITLE_ABBREVIATIONS = {
     "capt": "captain", "adm": "admiral", "maj": "major", "cpl": "corporal", "rev": "reverend", "amb": "ambassador",
     "cllr": "councillor", "coun": "councillor", "const": "constable", "assemb": "assemblymember", "del": "delegate",
 }
+# Those that always stand for a title: "Del." also ends "Dover, Del." and "del" is a particle of names
+# ("Ana del Río"). One token, no sentence end, a role word before a name.
+NAME_TITLE_ABBREVIATIONS = frozenset(TITLE_ABBREVIATIONS.keys() - {"del"})
 
 # US party letters and state abbreviations as news writes them after a legislator's name ("D-Ore.",
 # "R-TX"), and the words a later description uses ("the Ohio Democrat").
@@ -140,7 +143,7 @@ ROLE_NOUNS = frozenset(
     senate house minority majority assistant lieutenant sergeant detective inspector superintendent
     councillor councilor alderman sir dame lady lord baron baroness duke duchess cabinet health education
     immigration trade environment agriculture transport labour labor energy treasury""".split()
-) | (TITLE_ABBREVIATIONS.keys() - {"del"})  # "Sgt", "Cllr"… ("del" is also a particle of names: "Ana del Río")
+) | NAME_TITLE_ABBREVIATIONS  # "Sgt", "Cllr"…
 
 # Nouns of occupation that may stand before a name ("Actor Jo Bloggs", "Fellow student Jo Bloggs"), left out of
 # the name; unlike titles, many are surnames too ("Mr Weaver"), so alone they are a name.

